@@ -1,0 +1,1 @@
+"""desk feature (see the issue tracker for its scope)."""

@@ -1,0 +1,1 @@
+"""library feature (see the issue tracker for its scope)."""

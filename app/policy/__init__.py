@@ -1,0 +1,1 @@
+"""policy feature (see the issue tracker for its scope)."""

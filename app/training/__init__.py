@@ -1,0 +1,1 @@
+"""training feature (see the issue tracker for its scope)."""
