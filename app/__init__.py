@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import Config
@@ -54,6 +54,8 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
 
     def select_locale():
+        if not has_request_context():
+            return app.config["BABEL_DEFAULT_LOCALE"]
         if current_user and current_user.is_authenticated and current_user.language:
             return current_user.language
         return request.accept_languages.best_match(list(app.config["LANGUAGES"])) or "en"

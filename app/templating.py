@@ -56,7 +56,6 @@ def register_templating(app: Flask) -> None:
             "visible_nav": visible_nav,
             "has_role": lambda role: has_role(current_user, role),
             "organisation_name": get_setting("organisation.name"),
-            "page_url": page_url,
         }
 
     @app.context_processor
@@ -71,3 +70,4 @@ def register_templating(app: Flask) -> None:
         return {"site_banners": banners}
 
     app.jinja_env.filters["datetime"] = local_datetime
+    app.jinja_env.globals["page_url"] = page_url

@@ -12,6 +12,7 @@ import tempfile
 from contextlib import contextmanager, suppress
 
 import pytest
+from flask import g, request_started
 from sqlalchemy import event, text
 
 from app import create_app
@@ -40,6 +41,7 @@ class SuiteConfig(TestConfig):
 @pytest.fixture(scope="session")
 def app():
     app = create_app(SuiteConfig)
+    request_started.connect(_forget_request_globals, app)
     with app.app_context():
         _db.drop_all()
         _db.create_all()
@@ -48,6 +50,17 @@ def app():
         _db.session.remove()
         _db.drop_all()
         _db.engine.dispose()
+
+
+def _forget_request_globals(sender, **extra) -> None:
+    """Give each test request a fresh `g`, as a real server does.
+
+    Tests hold an app context open so factories can use the database; requests
+    made inside it would otherwise share `g` (and Flask-Login's cached user).
+    """
+    for key in list(g):
+        g.pop(key)
+    _db.session.expire_all()
 
 
 def _empty_all_tables() -> None:
@@ -252,18 +265,31 @@ class CapturedMail:
 
 @pytest.fixture
 def smtp_server(app):
-    """A real SMTP server on 127.0.0.1; the outbox delivers to it during the test."""
+    """A real SMTP server on 127.0.0.1; the outbox delivers to it during the test.
+
+    `smtp_server.stop()` takes it down (connections are refused) and `start()`
+    brings it back on the same port, to test delivery while the server is down.
+    """
     from aiosmtpd.controller import Controller
 
     handler = CapturedMail()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
+    handler.port = free_port()
+    handler.controller = None
+
+    def start():
+        handler.controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
+        handler.controller.start()
+
+    def stop():
+        if handler.controller is not None:
+            with suppress(AssertionError, RuntimeError):
+                handler.controller.stop()
+            handler.controller = None
+
+    handler.start, handler.stop = start, stop
     saved = {key: app.config[key] for key in ("MAIL_BACKEND", "MAIL_SERVER", "MAIL_PORT")}
-    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    handler.port = port
-    handler.controller = controller
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=handler.port)
+    start()
     yield handler
     app.config.update(saved)
-    with suppress(AssertionError):
-        controller.stop()
+    stop()

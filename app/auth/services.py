@@ -144,7 +144,7 @@ def send_invitation(user: User, invited_by: User | None) -> None:
         "user": user, "invited_by": invited_by,
         "link": absolute_url("auth.accept_invitation", token=token),
         "days": current_app.config["INVITE_TOKEN_DAYS"],
-    })
+    }, language=user.language)
     record("people.invited", actor=invited_by, target_type="user", target_id=user.id, target_label=user.email)
 
 
@@ -159,6 +159,6 @@ def request_password_reset(email: str) -> None:
     queue_email(user.email, "password_reset", {
         "user": user, "link": absolute_url("auth.reset_password", token=token),
         "minutes": current_app.config["RESET_TOKEN_MINUTES"],
-    })
+    }, language=user.language)
     record("auth.reset_requested", actor=user)
     db.session.commit()

@@ -22,6 +22,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -53,17 +54,19 @@ def _insert_message(values: dict) -> int | None:
     return db.session.execute(statement).scalar()
 
 
-def queue_email(to: str, template: str, context: dict | None = None, dedupe_key: str | None = None) -> int | None:
-    """Queue an email rendered from `email/<template>.txt` and `.html`.
+def queue_email(to: str, template: str, context: dict | None = None, dedupe_key: str | None = None,
+                language: str | None = None) -> int | None:
+    """Queue an email rendered from `email/<template>.txt` and `.html` in `language`.
 
     The first line of the text template, after "Subject:", is the subject.
     Returns the message id, or None when `dedupe_key` was already queued.
     """
     context = dict(context or {})
-    text = render_template(f"email/{template}.txt", **context)
-    subject, _, body = text.partition("\n")
-    subject = subject.removeprefix("Subject:").strip()
-    html = render_template(f"email/{template}.html", subject=subject, **context)
+    with force_locale(language or "en"):
+        text = render_template(f"email/{template}.txt", **context)
+        subject, _, body = text.partition("\n")
+        subject = subject.removeprefix("Subject:").strip()
+        html = render_template(f"email/{template}.html", subject=subject, **context)
     return _insert_message(
         {"kind": "email", "recipient": to, "subject": subject[:300], "body_text": body.strip() + "\n",
          "body_html": html, "dedupe_key": dedupe_key}
