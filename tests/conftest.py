@@ -240,7 +240,7 @@ def browser_login():
 
     def do_login(tab, email: str, password: str = "correct horse battery staple"):
         tab.goto("/login")
-        tab.get_by_label("Email").fill(email)
+        tab.get_by_label("Email", exact=True).fill(email)
         tab.get_by_label("Password").fill(password)
         tab.get_by_role("button", name="Sign in").click()
         tab.wait_for_url(lambda url: "/login" not in url)
