@@ -36,7 +36,8 @@ lint: install
 	$(BIN)/ruff check app tests bench migrations
 
 i18n-extract: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot .
+	mkdir -p app/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot app
 
 i18n-update: i18n-extract
 	for lang in da sv nb nl; do \

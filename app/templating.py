@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, request
 from flask_babel import format_datetime as babel_format_datetime
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.access import has_role
@@ -36,6 +37,15 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
     return babel_format_datetime(value.astimezone(org_timezone()).replace(tzinfo=None), fmt)
+
+
+ROLE_LABELS = {"employee": _l("employee"), "social": _l("social team"), "admin": _l("admin"),
+               "decision_maker": _l("decision maker")}
+
+
+def role_labels(user) -> str:
+    """The person's roles in words, e.g. "employee, social team"."""
+    return ", ".join(str(ROLE_LABELS[name]) for name in user.role_names)
 
 
 def page_url(page: int) -> str:
@@ -71,3 +81,4 @@ def register_templating(app: Flask) -> None:
 
     app.jinja_env.filters["datetime"] = local_datetime
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.filters["role_labels"] = role_labels
