@@ -82,5 +82,12 @@ def filtered_events(
     return query
 
 
+def events_for(target_type: str, target_id) -> list[AuditEvent]:
+    """Every event about one target, oldest first (a record's history)."""
+    return list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.target_type == target_type, AuditEvent.target_id == str(target_id))
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)))
+
+
 def action_names() -> list[str]:
     return list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
