@@ -1,0 +1,1189 @@
+"""Content library rules: authoring and review, suggestions, sharing, tracked links, the pause, analytics.
+
+This module is the only library code that commits. Other features call
+`draft_from_report` (the desk's "Amplify") and read `is_paused`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote, urlencode, urlsplit
+
+from flask import current_app, g, has_app_context
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, bindparam, case, distinct, exists, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import selectinload
+
+from app.access import Role
+from app.audit.services import record
+from app.db import utcnow
+from app.extensions import db
+from app.library import text as textrules
+from app.library.models import (
+    ACCEPTED,
+    ARCHIVED,
+    CAPTION_NETWORKS,
+    DECLINED,
+    DRAFT,
+    EMAIL,
+    FACEBOOK,
+    IN_REVIEW,
+    LINKEDIN,
+    NETWORKS,
+    PENDING,
+    PUBLISHED,
+    Click,
+    ContentItem,
+    ContentSuggestion,
+    LibraryPreference,
+    ShareEvent,
+    ShareLink,
+    SharingPause,
+    X,
+    content_item_department,
+)
+from app.org.services import SettingSpec, get_setting, register_setting
+from app.people.models import LANGUAGE_CODES, Department, User
+from app.training import services as training_services
+
+log = logging.getLogger("touchpoint.library")
+
+NETWORK_LABELS = {LINKEDIN: "LinkedIn", X: "X", FACEBOOK: "Facebook", EMAIL: _l("Email"), "copy": _l("Copied text")}
+
+register_setting(SettingSpec(
+    "library.disclosure", _l("Disclosure added to every share"), "str", "#WorkingAtExample", _l("Content library"),
+    roles=(Role.SOCIAL, Role.ADMIN), max_length=60,
+    help=_l("Appended to every employee's post so readers know they work here, e.g. #WorkingAtExample.")))
+register_setting(SettingSpec(
+    "library.four_eyes", _l("Publishing needs a second social team member's approval"), "bool", True,
+    _l("Content library"), roles=(Role.ADMIN,),
+    help=_l("Four eyes: whoever wrote or submitted an item cannot publish it themselves.")))
+register_setting(SettingSpec(
+    "library.blocked_words", _l("Blocked words"), "text", "", _l("Content library"), roles=(Role.SOCIAL, Role.ADMIN),
+    max_length=5000,
+    help=_l("One word or phrase per line. Checked when items are saved and on employees' own wording.")))
+register_setting(SettingSpec(
+    "library.leaderboard", _l("Sharing leaderboard"), "bool", True, _l("Content library"), roles=(Role.ADMIN,),
+    help=_l("Employees who opt in see a leaderboard for their department. Turn off for the whole organisation.")))
+
+
+class LibraryError(ValueError):
+    """Input the rules refuse; `errors` maps a form field to a message for the person."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class SharingRefused(Exception):
+    """A share the rules do not allow right now (paused, or not cleared)."""
+
+    def __init__(self, reason: str, message: str, gaps: list | None = None):
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+        self.gaps = gaps or []
+
+
+# ------------------------------------------------------------------ settings helpers
+
+def disclosure() -> str:
+    return (get_setting("library.disclosure") or "").strip()
+
+
+def blocked_words() -> list[str]:
+    return textrules.parse_word_list(get_setting("library.blocked_words"))
+
+
+def four_eyes() -> bool:
+    return bool(get_setting("library.four_eyes"))
+
+
+def leaderboard_enabled() -> bool:
+    return bool(get_setting("library.leaderboard"))
+
+
+def organisation() -> str:
+    return get_setting("organisation.name")
+
+
+def substituted(text: str) -> str:
+    """Text with `{{ organisation }}` replaced by the organisation's name."""
+    from app.markdown import substitute
+
+    return substitute(text or "", {"organisation": organisation()})
+
+
+def excerpt(item: ContentItem, length: int = 220) -> str:
+    """The start of an item's "why share it" text, without markup."""
+    from app.markdown import render_plain
+
+    text = " ".join(render_plain(item.body, {"organisation": organisation()}).split())
+    return text if len(text) <= length else text[:length].rsplit(" ", 1)[0] + "…"
+
+
+# ------------------------------------------------------------------ who sees what
+
+def _live_clause(now: datetime):
+    return and_(ContentItem.status == PUBLISHED,
+                or_(ContentItem.publish_at.is_(None), ContentItem.publish_at <= now),
+                or_(ContentItem.expires_at.is_(None), ContentItem.expires_at > now))
+
+
+def _audience_clause(user: User):
+    lang = user.language or "en"
+    has_departments = exists().where(content_item_department.c.item_id == ContentItem.id)
+    language_ok = or_(ContentItem.audience_languages == "", ContentItem.audience_languages.contains(f",{lang},"))
+    if user.department_id is None:
+        return and_(language_ok, ~has_departments)
+    in_department = exists().where(content_item_department.c.item_id == ContentItem.id,
+                                   content_item_department.c.department_id == user.department_id)
+    return and_(language_ok, or_(~has_departments, in_department))
+
+
+def is_live(item: ContentItem, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return (item.status == PUBLISHED and (item.publish_at is None or item.publish_at <= now)
+            and (item.expires_at is None or item.expires_at > now))
+
+
+def in_audience(item: ContentItem, user: User) -> bool:
+    languages = item.language_list
+    if languages and (user.language or "en") not in languages:
+        return False
+    department_ids = {d.id for d in item.departments}
+    return not department_ids or user.department_id in department_ids
+
+
+def feed_query(user: User, topic: str = "", search: str = "", now: datetime | None = None):
+    """Published, in-window items for `user`'s audience, newest first, optionally by topic or words."""
+    now = now or utcnow()
+    query = select(ContentItem).where(_live_clause(now), _audience_clause(user))
+    if topic:
+        query = query.where(ContentItem.topics.contains(f",{topic.strip().lower()},", autoescape=True))
+    if search:
+        query = query.where(or_(ContentItem.title.icontains(search, autoescape=True),
+                                ContentItem.body.icontains(search, autoescape=True),
+                                ContentItem.caption_linkedin.icontains(search, autoescape=True)))
+    return query.order_by(func.coalesce(ContentItem.publish_at, ContentItem.published_at).desc(),
+                          ContentItem.id.desc())
+
+
+def feed_topics(user: User) -> list[str]:
+    """Every topic of the items `user` can see, for the filter."""
+    rows = db.session.scalars(select(ContentItem.topics).where(_live_clause(utcnow()), _audience_clause(user)))
+    return sorted({t for row in rows for t in row.split(",") if t})
+
+
+def home_panel(user: User) -> dict:
+    """Figures for the home page: what is new to share, and for the social team what waits for them."""
+    now = utcnow()
+    live = select(func.count()).select_from(ContentItem).where(_live_clause(now), _audience_clause(user))
+    fresh = live.where(func.coalesce(ContentItem.publish_at, ContentItem.published_at) >= now - timedelta(days=14))
+    context = {"live": db.session.scalar(live), "fresh": db.session.scalar(fresh), "manage": can_manage(user)}
+    if context["manage"]:
+        context["in_review"] = db.session.scalar(select(func.count()).select_from(ContentItem)
+                                                 .where(ContentItem.status == IN_REVIEW))
+        context["suggestions"] = db.session.scalar(select(func.count()).select_from(ContentSuggestion)
+                                                   .where(ContentSuggestion.status == PENDING))
+    return context
+
+
+def can_manage(user: User) -> bool:
+    from app.access import has_role
+
+    return has_role(user, Role.SOCIAL)
+
+
+def item_for(user: User, item_id: int) -> ContentItem | None:
+    """The item if `user` may see it: the social team sees all, others live items for their audience."""
+    item = db.session.get(ContentItem, item_id)
+    if item is None:
+        return None
+    if can_manage(user):
+        return item
+    if not is_live(item) or not in_audience(item, user):
+        return None
+    return item
+
+
+# ------------------------------------------------------------------ validation
+
+def _check_link(link: str, errors: dict, key: str = "link") -> str:
+    link = (link or "").strip()
+    if not textrules.is_safe_link(link):
+        errors[key] = str(_l("Enter a full web address starting with https:// (or http://)."))
+    return link
+
+
+def _check_blocked(fields: dict[str, str], errors: dict) -> None:
+    blocked = blocked_words()
+    if not blocked:
+        return
+    for key, value in fields.items():
+        found = textrules.words_in(value, blocked)
+        if found and key not in errors:
+            errors[key] = str(_l("Please rephrase: “%(words)s” is on the organisation's blocked-words list.",
+                                 words=", ".join(found)))
+
+
+def caption_error(network: str, caption: str) -> str | None:
+    """Why a caption is too long for `network` (with the disclosure and link), or None."""
+    limit = textrules.LIMITS[network]
+    used = textrules.share_length(network, substituted(caption), disclosure())
+    if used > limit:
+        return str(_l("This caption is %(used)d characters with the link and disclosure; %(network)s allows "
+                      "%(limit)d.", used=used, limit=limit, network=NETWORK_LABELS[network]))
+    return None
+
+
+def _to_list(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    return [str(v).strip().lower() for v in value if str(v).strip()]
+
+
+def _packed(values: list[str]) -> str:
+    values = list(dict.fromkeys(values))
+    return f",{','.join(values)}," if values else ""
+
+
+def unique_slug(base: str, exclude_id: int | None = None) -> str:
+    base = textrules.slugify(base)
+    taken = set(db.session.scalars(select(ContentItem.slug).where(
+        or_(ContentItem.slug == base, ContentItem.slug.startswith(base + "-", autoescape=True)),
+        ContentItem.id != (exclude_id or 0))))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+# ------------------------------------------------------------------ authoring
+
+def save_item(item: ContentItem, actor: User, data: dict, image: bytes | None = None) -> ContentItem:
+    """Create or update an item from form data; validate, store the image, audit (commits).
+
+    Raises LibraryError with a message per field. Editing a published item while
+    four eyes are on sends it back to review, so nobody changes live content alone.
+    """
+    from app.uploads import UploadError, delete_stored, store_image
+
+    errors: dict[str, str] = {}
+    title = (data.get("title") or "").strip()
+    if not title:
+        errors["title"] = str(_l("Give the item a title."))
+    link = _check_link(data.get("link"), errors)
+    captions = {n: (data.get(f"caption_{n}") or "").strip() for n in CAPTION_NETWORKS}
+    for network, caption in captions.items():
+        message = caption_error(network, caption) if caption else None
+        if message:
+            errors[f"caption_{network}"] = message
+    body = data.get("body") or ""
+    _check_blocked({"title": title, "body": body, **{f"caption_{n}": c for n, c in captions.items()}}, errors)
+    publish_at, expires_at = data.get("publish_at"), data.get("expires_at")
+    if publish_at and expires_at and expires_at <= publish_at:
+        errors["expires_at"] = str(_l("The expiry must come after the publish time."))
+    languages = [lang for lang in _to_list(data.get("audience_languages")) if lang in LANGUAGE_CODES]
+    language = data.get("language") or item.language or "en"
+    stored = None
+    if image and not errors:
+        try:
+            stored = store_image(image, "library")
+        except UploadError as error:
+            errors["image"] = str(error)
+    if errors:
+        raise LibraryError(errors)
+
+    is_new = item.id is None
+    changes = []
+    if not is_new:
+        for key, value in (("title", title), ("link", link), ("body", body)):
+            if getattr(item, key) != value:
+                changes.append(key)
+        changes.extend(f"caption_{n}" for n, c in captions.items() if item.caption(n) != c)
+    item.title = title
+    item.link = link
+    item.body = body
+    item.kind = (data.get("kind") or "").strip()[:40]
+    item.topics = _packed(_to_list(data.get("topics")))
+    item.language = language if language in LANGUAGE_CODES else "en"
+    item.audience_languages = _packed(languages)
+    for network, caption in captions.items():
+        setattr(item, f"caption_{network}", caption)
+    item.publish_at, item.expires_at = publish_at, expires_at
+    department_ids = [int(d) for d in data.get("department_ids") or [] if int(d)]
+    item.departments = list(db.session.scalars(select(Department).where(Department.id.in_(department_ids)))) \
+        if department_ids else []
+    if stored is not None or data.get("remove_image"):
+        delete_stored("library", item.image_name)
+        delete_stored("library", item.image_thumb)
+        item.image_name = stored.name if stored else None
+        item.image_thumb = stored.thumbnail if stored else None
+    item.updated_by_id = actor.id
+    if is_new:
+        item.slug = unique_slug(data.get("slug") or title)
+        item.status = DRAFT
+        item.created_by_id = actor.id
+        db.session.add(item)
+    db.session.flush()
+    if is_new:
+        record("library.item.created", actor=actor, target_type="content_item", target_id=item.id,
+               target_label=item.title)
+    else:
+        record("library.item.updated", actor=actor, target_type="content_item", target_id=item.id,
+               target_label=item.title, details={"changed": changes})
+        if item.status == PUBLISHED and four_eyes() and changes:
+            item.status = IN_REVIEW
+            item.submitted_by_id, item.submitted_at = actor.id, utcnow()
+            record("library.item.submitted", actor=actor, target_type="content_item", target_id=item.id,
+                   target_label=item.title, details={"reason": "edited while published"})
+    db.session.commit()
+    return item
+
+
+def _transition(item: ContentItem, actor: User, action: str, **details) -> None:
+    record(f"library.item.{action}", actor=actor, target_type="content_item", target_id=item.id,
+           target_label=item.title, details=details)
+    db.session.commit()
+
+
+def submit_for_review(item: ContentItem, actor: User) -> None:
+    if item.status != DRAFT:
+        raise LibraryError({"status": str(_l("Only a draft can be sent for review."))})
+    item.status = IN_REVIEW
+    item.submitted_by_id, item.submitted_at = actor.id, utcnow()
+    _transition(item, actor, "submitted")
+
+
+def publish_blocker(item: ContentItem, actor: User) -> str | None:
+    """Why `actor` may not publish `item` now, or None."""
+    if item.status == PUBLISHED:
+        return str(_l("This item is already published."))
+    if item.status == ARCHIVED:
+        return str(_l("Archived items cannot be published again; make a new item."))
+    if four_eyes():
+        if item.status != IN_REVIEW:
+            return str(_l("Send the item for review first: a second social team member publishes it."))
+        authors = {item.created_by_id, item.submitted_by_id, item.updated_by_id} - {None}
+        if actor.id in authors:
+            return str(_l("Four eyes: someone other than the author or submitter must approve and publish this "
+                          "item."))
+    return None
+
+
+def publish(item: ContentItem, actor: User) -> None:
+    """Publish an item; with four eyes on, only a social team member who did not write or submit it.
+
+    A suggester is told in the same transaction that their idea is now in the library.
+    """
+    from app.outbox.services import queue_email
+    from app.urls import absolute_url
+
+    blocker = publish_blocker(item, actor)
+    if blocker:
+        raise LibraryError({"status": blocker})
+    item.status = PUBLISHED
+    item.published_by_id, item.published_at = actor.id, utcnow()
+    if item.submitted_at is None:
+        item.submitted_by_id, item.submitted_at = actor.id, item.published_at
+    suggester = db.session.get(User, item.suggested_by_id) if item.suggested_by_id else None
+    if suggester is not None and suggester.active:
+        queue_email(suggester.email, "library_suggestion_published",
+                    {"user": suggester, "item_title": item.title,
+                     "link": absolute_url("library.item", item_id=item.id)},
+                    dedupe_key=f"library-suggestion-published:{item.id}")
+    _transition(item, actor, "published", four_eyes=four_eyes())
+
+
+def return_to_draft(item: ContentItem, actor: User) -> None:
+    if item.status not in (IN_REVIEW, PUBLISHED):
+        raise LibraryError({"status": str(_l("Only items in review or published can go back to draft."))})
+    item.status = DRAFT
+    _transition(item, actor, "returned_to_draft")
+
+
+def archive(item: ContentItem, actor: User) -> None:
+    """Take an item out of the feed for good; its tracked links keep redirecting."""
+    if item.status == ARCHIVED:
+        return
+    item.status = ARCHIVED
+    item.archived_by_id, item.archived_at = actor.id, utcnow()
+    _transition(item, actor, "archived")
+
+
+def manage_query(status: str = "", search: str = ""):
+    query = select(ContentItem).options(selectinload(ContentItem.departments))
+    if status in (DRAFT, IN_REVIEW, PUBLISHED, ARCHIVED):
+        query = query.where(ContentItem.status == status)
+    if search:
+        query = query.where(ContentItem.title.icontains(search, autoescape=True))
+    return query.order_by(ContentItem.updated_at.desc(), ContentItem.id.desc())
+
+
+def status_counts() -> dict[str, int]:
+    rows = db.session.execute(select(ContentItem.status, func.count()).group_by(ContentItem.status))
+    return dict(rows.all())
+
+
+def people_by_id(ids) -> dict[int, User]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+# ------------------------------------------------------------------ suggestions and the desk
+
+def suggest(user: User, link: str, why: str, caption: str = "") -> ContentSuggestion:
+    """File an employee's suggestion for the review queue (commits)."""
+    errors: dict[str, str] = {}
+    link = _check_link(link, errors)
+    why = (why or "").strip()
+    if not why:
+        errors["why"] = str(_l("Say in a sentence or two why it matters."))
+    _check_blocked({"why": why, "caption": caption or ""}, errors)
+    if errors:
+        raise LibraryError(errors)
+    suggestion = ContentSuggestion(link=link, why=why[:5000], caption=(caption or "").strip()[:3000],
+                                   suggested_by_id=user.id)
+    db.session.add(suggestion)
+    db.session.flush()
+    record("library.suggestion.created", actor=user, target_type="content_suggestion", target_id=suggestion.id,
+           target_label=link)
+    db.session.commit()
+    return suggestion
+
+
+def _notify_suggester(suggestion: ContentSuggestion) -> None:
+    from app.outbox.services import queue_email
+    from app.urls import absolute_url
+
+    user = suggestion.suggested_by
+    if user is None or not user.active:
+        return
+    queue_email(user.email, "library_suggestion", {
+        "user": user, "suggestion": suggestion, "accepted": suggestion.status == ACCEPTED,
+        "link": absolute_url("library.suggest")}, dedupe_key=f"library-suggestion:{suggestion.id}")
+
+
+def accept_suggestion(suggestion: ContentSuggestion, actor: User, title: str) -> ContentItem:
+    """Turn a suggestion into a draft crediting the suggester (commits)."""
+    if suggestion.status != PENDING:
+        raise LibraryError({"status": str(_l("This suggestion has already been decided."))})
+    title = (title or "").strip() or suggestion.link[:200]
+    name = suggestion.suggested_by.name if suggestion.suggested_by else str(_l("a former colleague"))
+    caption = suggestion.caption
+    item = ContentItem(
+        title=title[:200], slug=unique_slug(title), link=suggestion.link, body=suggestion.why,
+        caption_linkedin=caption, caption_facebook=caption,
+        caption_x=caption if caption and caption_error(X, caption) is None else "",
+        status=DRAFT, source="suggestion", credit=str(_l("Suggested by %(name)s", name=name))[:300],
+        suggested_by_id=suggestion.suggested_by_id, created_by_id=actor.id, updated_by_id=actor.id)
+    db.session.add(item)
+    db.session.flush()
+    suggestion.status, suggestion.reviewed_by_id, suggestion.reviewed_at = ACCEPTED, actor.id, utcnow()
+    suggestion.item_id = item.id
+    record("library.suggestion.accepted", actor=actor, target_type="content_suggestion", target_id=suggestion.id,
+           target_label=suggestion.link, details={"item_id": item.id})
+    record("library.item.created", actor=actor, target_type="content_item", target_id=item.id,
+           target_label=item.title, details={"from_suggestion": suggestion.id})
+    _notify_suggester(suggestion)
+    db.session.commit()
+    return item
+
+
+def decline_suggestion(suggestion: ContentSuggestion, actor: User, note: str) -> None:
+    """Decline with a note the suggester sees (commits)."""
+    if suggestion.status != PENDING:
+        raise LibraryError({"status": str(_l("This suggestion has already been decided."))})
+    note = (note or "").strip()
+    if not note:
+        raise LibraryError({"note": str(_l("Tell the colleague why, in a sentence."))})
+    suggestion.status, suggestion.reviewed_by_id, suggestion.reviewed_at = DECLINED, actor.id, utcnow()
+    suggestion.decision_note = note[:2000]
+    record("library.suggestion.declined", actor=actor, target_type="content_suggestion", target_id=suggestion.id,
+           target_label=suggestion.link)
+    _notify_suggester(suggestion)
+    db.session.commit()
+
+
+def pending_suggestions() -> list[ContentSuggestion]:
+    return list(db.session.scalars(select(ContentSuggestion).where(ContentSuggestion.status == PENDING)
+                                   .order_by(ContentSuggestion.created_at)))
+
+
+def suggestions_of(user: User) -> list[ContentSuggestion]:
+    return list(db.session.scalars(select(ContentSuggestion).where(ContentSuggestion.suggested_by_id == user.id)
+                                   .order_by(ContentSuggestion.created_at.desc()).limit(50)))
+
+
+def review_items() -> list[ContentItem]:
+    return list(db.session.scalars(select(ContentItem).where(ContentItem.status == IN_REVIEW)
+                                   .order_by(ContentItem.submitted_at)))
+
+
+def draft_from_report(url: str, title: str, note: str, created_by) -> ContentItem:
+    """A draft item with the report's link, crediting the report; audited and committed.
+
+    Raises LibraryError when the link is not an http(s) address. Called by the desk's "Amplify".
+    """
+    errors: dict[str, str] = {}
+    link = _check_link(url, errors)
+    if errors:
+        raise LibraryError(errors)
+    title = (title or "").strip()[:200] or urlsplit(link).hostname or "From a report"
+    item = ContentItem(title=title, slug=unique_slug(title), link=link, body=(note or "").strip(),
+                       status=DRAFT, source="report", credit=str(_l("From a report to the social team")),
+                       created_by_id=getattr(created_by, "id", None), updated_by_id=getattr(created_by, "id", None))
+    db.session.add(item)
+    db.session.flush()
+    record("library.item.created", actor=created_by, target_type="content_item", target_id=item.id,
+           target_label=item.title, details={"from": "report"})
+    db.session.commit()
+    return item
+
+
+# ------------------------------------------------------------------ the crisis pause
+
+def current_pause() -> SharingPause | None:
+    """The active pause, or None; read once per request."""
+    if has_app_context() and "_library_pause" in g:
+        return g._library_pause
+    pause = db.session.scalar(select(SharingPause).where(SharingPause.id == 1, SharingPause.active.is_(True)))
+    if has_app_context():
+        g._library_pause = pause
+    return pause
+
+
+def is_paused() -> bool:
+    return current_pause() is not None
+
+
+def _pause_row() -> None:
+    dialect = db.session.get_bind().dialect.name
+    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert_(SharingPause).values(id=1, active=False, reason="")
+                       .on_conflict_do_nothing(index_elements=["id"]))
+
+
+def _notify_social(template: str, context: dict, key: str) -> None:
+    from app.outbox.services import queue_email
+
+    team = db.session.scalars(select(User).where(User.is_social.is_(True), User.active.is_(True)))
+    for person in team:
+        queue_email(person.email, template, {"user": person, **context}, dedupe_key=f"{key}:{person.id}")
+
+
+def pause_sharing(actor: User, reason: str) -> bool:
+    """Stop all new shares with a reason; audit and tell the social team. False if already paused."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise LibraryError({"reason": str(_l("Say why sharing is paused; every employee sees it."))})
+    _pause_row()
+    now = utcnow()
+    result = db.session.execute(
+        update(SharingPause).where(SharingPause.id == 1, SharingPause.active.is_(False))
+        .values(active=True, reason=reason[:1000], paused_by_id=actor.id, paused_at=now, resumed_by_id=None,
+                resumed_at=None).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        return False
+    record("library.sharing.paused", actor=actor, target_type="sharing_pause", target_id=1, details={"reason": reason})
+    _notify_social("library_pause", {"actor": actor, "reason": reason, "paused": True},
+                   f"library-pause:{now.isoformat()}")
+    db.session.commit()
+    g.pop("_library_pause", None)
+    return True
+
+
+def resume_sharing(actor: User) -> bool:
+    """Lift the pause; audit and tell the social team. False if sharing was not paused."""
+    now = utcnow()
+    result = db.session.execute(
+        update(SharingPause).where(SharingPause.id == 1, SharingPause.active.is_(True))
+        .values(active=False, resumed_by_id=actor.id, resumed_at=now).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        return False
+    record("library.sharing.resumed", actor=actor, target_type="sharing_pause", target_id=1)
+    _notify_social("library_pause", {"actor": actor, "reason": "", "paused": False},
+                   f"library-resume:{now.isoformat()}")
+    db.session.commit()
+    g.pop("_library_pause", None)
+    return True
+
+
+def pause_banner() -> dict | None:
+    """The banner every signed-in page shows while sharing is paused."""
+    from flask_login import current_user
+
+    if not (current_user and current_user.is_authenticated):
+        return None
+    pause = current_pause()
+    if pause is None:
+        return None
+    return {"level": "warning",
+            "text": str(_l("Sharing is paused by the social team: %(reason)s", reason=pause.reason))}
+
+
+# ------------------------------------------------------------------ sharing
+
+@dataclass
+class ShareResult:
+    intent_url: str
+    text: str
+    tracked_url: str
+    network: str
+
+
+def new_code() -> str:
+    """An unguessable link code: 96 random bits, URL-safe."""
+    return secrets.token_urlsafe(12)
+
+
+def link_for(user_id: int, item_id: int, network: str) -> ShareLink:
+    """The person's tracked link for an item and network, made on first use (race-safe)."""
+    query = select(ShareLink).where(ShareLink.user_id == user_id, ShareLink.item_id == item_id,
+                                    ShareLink.network == network)
+    link = db.session.scalar(query)
+    if link is not None:
+        return link
+    dialect = db.session.get_bind().dialect.name
+    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert_(ShareLink).values(code=new_code(), user_id=user_id, item_id=item_id,
+                                                 network=network, created_at=utcnow())
+                       .on_conflict_do_nothing(index_elements=["user_id", "item_id", "network"]))
+    return db.session.scalars(query.execution_options(populate_existing=True)).one()
+
+
+def tracked_url(code: str) -> str:
+    from app.urls import absolute_url
+
+    return absolute_url("library.go", code=code)
+
+
+def intent_url(network: str, text: str, url: str, title: str) -> str:
+    """The network's documented share-intent URL (or a mailto:) carrying the tracked link."""
+    if network == LINKEDIN:
+        return "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url})
+    if network == X:
+        return "https://twitter.com/intent/tweet?" + urlencode({"text": text, "url": url})
+    if network == FACEBOOK:
+        return "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})
+    if network == EMAIL:
+        return f"mailto:?subject={quote(title)}&body={quote(text + chr(10) + chr(10) + url)}"
+    return url
+
+
+def clearance_of(user: User):
+    return training_services.sharing_clearance(user)
+
+
+def share(user: User, item: ContentItem, network: str, caption: str) -> ShareResult:
+    """Share an item in the person's own words through their tracked link (commits).
+
+    Refuses while paused or when the person is not cleared (SharingRefused), and
+    refuses wording that is too long or uses blocked words (LibraryError). The
+    disclosure is appended here, so no browser can leave it out.
+    """
+    if network not in NETWORKS:
+        raise LibraryError({"network": str(_l("Choose a network."))})
+    pause = current_pause()
+    if pause is not None:
+        raise SharingRefused("paused", str(_l("Sharing is paused: %(reason)s", reason=pause.reason)))
+    clearance = clearance_of(user)
+    if not clearance.cleared:
+        raise SharingRefused("not_cleared", str(_l("Finish these steps before you share:")), clearance.missing)
+    if not is_live(item) or not in_audience(item, user):
+        raise SharingRefused("not_live", str(_l("This item is no longer available to share.")))
+    suggested = substituted(item.caption(network)).strip()
+    caption = (caption or "").replace("\r\n", "\n").strip() or suggested
+    errors: dict[str, str] = {}
+    message = caption_error(network, caption)
+    if message:
+        errors["caption"] = message
+    _check_blocked({"caption": caption}, errors)
+    if errors:
+        raise LibraryError(errors)
+    link = link_for(user.id, item.id, network)
+    url = tracked_url(link.code)
+    text = textrules.with_disclosure(caption, disclosure())
+    db.session.add(ShareEvent(share_link_id=link.id, item_id=item.id, user_id=user.id, network=network,
+                              personalised=caption != suggested))
+    db.session.commit()
+    full = text if network == X else f"{text}\n{url}"
+    return ShareResult(intent_url=intent_url(network, text, url, item.title), text=full, tracked_url=url,
+                       network=network)
+
+
+# ------------------------------------------------------------------ /s/<code>
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
+BOT_PATTERN = re.compile(
+    r"bot\b|bot/|crawl|spider|slurp|facebookexternalhit|facebookcatalog|embedly|preview|curl/|wget/|python-|"
+    r"httpclient|java/|go-http|okhttp|scrapy|pingdom|monitor|validator|whatsapp|skypeuripreview|bingpreview|"
+    r"lighthouse|feedfetcher|axios/|node-fetch|libwww", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Target:
+    share_link_id: int
+    item_id: int
+    network: str
+    destination: str
+
+
+LINK_LOOKUP = (select(ShareLink.id, ShareLink.item_id, ShareLink.network, ContentItem.link, ContentItem.slug)
+               .join(ContentItem, ContentItem.id == ShareLink.item_id).where(ShareLink.code == bindparam("code")))
+CLICK_INSERT = insert(Click)
+
+
+def _target(row) -> Target | None:
+    if row is None or not textrules.is_safe_link(row.link):
+        return None
+    return Target(row.id, row.item_id, row.network, textrules.with_utm(row.link, row.network, row.slug))
+
+
+def follow(code: str, ip: str, user_agent: str, referrer: str | None) -> str | None:
+    """Resolve a tracked link and record the click on one pooled connection: one indexed lookup and one
+    insert, no ORM session and no user loaded. Returns the destination, or None for unknown codes.
+
+    Recording never breaks the redirect: a failure is retried once, then logged and rolled back.
+    """
+    if not CODE_PATTERN.match(code or ""):
+        return None
+    with db.engine.connect() as connection:
+        target = _target(connection.execute(LINK_LOOKUP, {"code": code}).first())
+        if target is None:
+            return None
+        values = click_values(target, ip, user_agent, referrer)
+        for attempt in (1, 2):
+            try:
+                connection.execute(CLICK_INSERT, values)
+                connection.commit()
+                break
+            except Exception:  # the redirect must never break; a second try covers a transient lock
+                connection.rollback()
+                if attempt == 2:
+                    log.exception("could not record a click for share link %s", target.share_link_id)
+    return target.destination
+
+
+@lru_cache(maxsize=4)
+def _daily_key(secret: str, day: date) -> bytes:
+    return hmac.new(secret.encode(), f"touchpoint-click-visitor:{day.isoformat()}".encode(), hashlib.sha256).digest()
+
+
+def visitor_key(ip: str, user_agent: str, when: datetime) -> str:
+    """A keyed hash of IP and user agent; the key changes every UTC day, so visitors cannot be followed."""
+    key = _daily_key(current_app.config["SECRET_KEY"], when.astimezone(UTC).date())
+    return hmac.new(key, f"{ip}\n{user_agent}".encode(errors="replace"), hashlib.sha256).hexdigest()
+
+
+def is_bot(user_agent: str) -> bool:
+    return not user_agent or bool(BOT_PATTERN.search(user_agent))
+
+
+def referrer_host(referrer: str | None) -> str | None:
+    if not referrer:
+        return None
+    try:
+        host = urlsplit(referrer).hostname
+    except ValueError:
+        return None
+    return host[:255].lower() if host else None
+
+
+def click_values(target: Target, ip: str, user_agent: str, referrer: str | None) -> dict:
+    """The click row: UTC time, network, referrer host only, bot flag and the daily visitor key; never the IP."""
+    now = utcnow()
+    user_agent = (user_agent or "")[:1000]
+    return {"share_link_id": target.share_link_id, "item_id": target.item_id, "network": target.network,
+            "occurred_at": now, "referrer_host": referrer_host(referrer), "is_bot": is_bot(user_agent),
+            "visitor_key": visitor_key(ip or "", user_agent, now)}
+
+
+# ------------------------------------------------------------------ analytics
+
+@dataclass
+class Stats:
+    shares: int = 0
+    sharers: int = 0
+    personalised: int = 0
+    clicks: int = 0
+    bots: int = 0
+    visitors: int = 0
+    by_network: dict = field(default_factory=lambda: defaultdict(lambda: {"shares": 0, "clicks": 0, "visitors": 0}))
+
+    @property
+    def clicks_per_share(self) -> float:
+        return round(self.clicks / self.shares, 1) if self.shares else 0.0
+
+    @property
+    def personalised_share(self) -> int:
+        return round(100 * self.personalised / self.shares) if self.shares else 0
+
+
+def _since(query, column, since: datetime | None):
+    return query.where(column >= since) if since else query
+
+
+def item_stats(since: datetime | None = None, item_ids: list[int] | None = None,
+               user_id: int | None = None) -> dict[int, Stats]:
+    """Shares, sharers, clicks (humans), bots and unique visitors per item and network: four queries."""
+    stats: dict[int, Stats] = defaultdict(Stats)
+    shares = select(ShareEvent.item_id, ShareEvent.network, func.count(), func.sum(
+        case((ShareEvent.personalised.is_(True), 1), else_=0))).group_by(ShareEvent.item_id, ShareEvent.network)
+    sharers = select(ShareEvent.item_id, func.count(distinct(ShareEvent.user_id))).group_by(ShareEvent.item_id)
+    clicks = (select(Click.item_id, Click.network, Click.is_bot, func.count(), func.count(distinct(Click.visitor_key)))
+              .group_by(Click.item_id, Click.network, Click.is_bot))
+    visitors = (select(Click.item_id, func.count(distinct(Click.visitor_key))).where(Click.is_bot.is_(False))
+                .group_by(Click.item_id))
+    shares, sharers = _since(shares, ShareEvent.created_at, since), _since(sharers, ShareEvent.created_at, since)
+    clicks, visitors = _since(clicks, Click.occurred_at, since), _since(visitors, Click.occurred_at, since)
+    if item_ids is not None:
+        shares = shares.where(ShareEvent.item_id.in_(item_ids))
+        sharers = sharers.where(ShareEvent.item_id.in_(item_ids))
+        clicks, visitors = clicks.where(Click.item_id.in_(item_ids)), visitors.where(Click.item_id.in_(item_ids))
+    if user_id is not None:
+        mine = select(ShareLink.id).where(ShareLink.user_id == user_id)
+        shares = shares.where(ShareEvent.user_id == user_id)
+        sharers = sharers.where(ShareEvent.user_id == user_id)
+        clicks, visitors = clicks.where(Click.share_link_id.in_(mine)), visitors.where(Click.share_link_id.in_(mine))
+    for item_id, network, count, personalised in db.session.execute(shares):
+        entry = stats[item_id]
+        entry.shares += count
+        entry.personalised += personalised or 0
+        entry.by_network[network]["shares"] += count
+    for item_id, count in db.session.execute(sharers):
+        stats[item_id].sharers = count
+    for item_id, network, bot, count, unique in db.session.execute(clicks):
+        if bot:
+            stats[item_id].bots += count
+        else:
+            stats[item_id].clicks += count
+            stats[item_id].by_network[network]["clicks"] += count
+            stats[item_id].by_network[network]["visitors"] += unique
+    for item_id, count in db.session.execute(visitors):
+        stats[item_id].visitors = count
+    return stats
+
+
+def totals(stats: dict[int, Stats]) -> Stats:
+    total = Stats()
+    for entry in stats.values():
+        for key in ("shares", "personalised", "clicks", "bots", "visitors"):
+            setattr(total, key, getattr(total, key) + getattr(entry, key))
+        for network, values in entry.by_network.items():
+            for key, value in values.items():
+                total.by_network[network][key] += value
+    return total
+
+
+def items_by_id(ids) -> dict[int, ContentItem]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {i.id: i for i in db.session.scalars(select(ContentItem).where(ContentItem.id.in_(ids)))}
+
+
+def analytics_items(since: datetime | None = None) -> list[tuple[ContentItem, Stats]]:
+    """Every published or archived item (and any with shares) with its figures, most clicked first."""
+    stats = item_stats(since)
+    items = db.session.scalars(select(ContentItem).where(
+        or_(ContentItem.status.in_((PUBLISHED, ARCHIVED)), ContentItem.id.in_(list(stats) or [0]))))
+    rows = [(item, stats.get(item.id, Stats())) for item in items]
+    rows.sort(key=lambda r: (-r[1].clicks, -r[1].shares, r[0].title.lower()))
+    return rows
+
+
+def department_stats(since: datetime | None = None) -> list[dict]:
+    """Shares, sharers, clicks and visitors per department (people without one grouped last): three queries."""
+    shares = _since(select(User.department_id, func.count(), func.count(distinct(ShareEvent.user_id)))
+                    .join(User, User.id == ShareEvent.user_id).group_by(User.department_id),
+                    ShareEvent.created_at, since)
+    clicks = _since(select(User.department_id, func.count(), func.count(distinct(Click.visitor_key)))
+                    .join(ShareLink, ShareLink.id == Click.share_link_id).join(User, User.id == ShareLink.user_id)
+                    .where(Click.is_bot.is_(False)).group_by(User.department_id), Click.occurred_at, since)
+    rows: dict = defaultdict(lambda: {"shares": 0, "sharers": 0, "clicks": 0, "visitors": 0})
+    for dept, count, sharers in db.session.execute(shares):
+        rows[dept].update(shares=count, sharers=sharers)
+    for dept, count, visitors in db.session.execute(clicks):
+        rows[dept].update(clicks=count, visitors=visitors)
+    names = dict(db.session.execute(select(Department.id, Department.name)).all())
+    result = [{"department": names.get(dept, str(_l("No department"))), **values} for dept, values in rows.items()]
+    result.sort(key=lambda r: (-r["clicks"], -r["shares"], r["department"]))
+    return result
+
+
+def item_detail_stats(item: ContentItem) -> dict:
+    """One item's figures by network, its referrers and clicks per ISO week."""
+    stats = item_stats(item_ids=[item.id]).get(item.id, Stats())
+    referrers = db.session.execute(
+        select(func.coalesce(Click.referrer_host, ""), func.count()).where(Click.item_id == item.id,
+                                                                          Click.is_bot.is_(False))
+        .group_by(Click.referrer_host).order_by(func.count().desc()).limit(10)).all()
+    days = db.session.execute(
+        select(func.date(Click.occurred_at), func.count()).where(Click.item_id == item.id, Click.is_bot.is_(False))
+        .group_by(func.date(Click.occurred_at))).all()
+    return {"stats": stats, "referrers": referrers, "weeks": _weeks(days)}
+
+
+def _weeks(day_counts, weeks: int = 8) -> list[tuple[str, int]]:
+    """Counts per ISO week for the last `weeks` weeks, oldest first."""
+    per_week: dict[str, int] = defaultdict(int)
+    for day, count in day_counts:
+        day = day if isinstance(day, date) else date.fromisoformat(str(day)[:10])
+        year, week, _ = day.isocalendar()
+        per_week[f"{year}-W{week:02d}"] += count
+    today = utcnow().date()
+    labels = []
+    for back in range(weeks - 1, -1, -1):
+        year, week, _ = (today - timedelta(weeks=back)).isocalendar()
+        labels.append(f"{year}-W{week:02d}")
+    return [(label, per_week.get(label, 0)) for label in labels]
+
+
+def my_impact(user: User) -> dict:
+    """The person's shares and the clicks they brought, per item and per week."""
+    stats = item_stats(user_id=user.id)
+    items = items_by_id(stats)
+    rows = [(items[i], s) for i, s in stats.items() if i in items]
+    rows.sort(key=lambda r: (-r[1].clicks, -r[1].shares))
+    mine = select(ShareLink.id).where(ShareLink.user_id == user.id)
+    days = db.session.execute(select(func.date(Click.occurred_at), func.count())
+                              .where(Click.share_link_id.in_(mine), Click.is_bot.is_(False))
+                              .group_by(func.date(Click.occurred_at))).all()
+    return {"rows": rows, "total": totals(stats), "weeks": _weeks(days)}
+
+
+def period_bounds(period: str, today: date | None = None) -> tuple[datetime, datetime, str]:
+    """The start and end (UTC) of the current month or quarter, and a label."""
+    today = today or utcnow().date()
+    if period == "quarter":
+        first_month = 3 * ((today.month - 1) // 3) + 1
+        start = date(today.year, first_month, 1)
+        label = f"{today.year} Q{(today.month - 1) // 3 + 1}"
+        months = 3
+    else:
+        start = date(today.year, today.month, 1)
+        label = start.strftime("%Y-%m")
+        months = 1
+    end_month = start.month + months
+    end = date(start.year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1)
+    return (datetime.combine(start, time(), UTC), datetime.combine(end, time(), UTC), label)
+
+
+def leaderboard(department_id: int | None, period: str = "month", limit: int = 10) -> list[dict]:
+    """Opted-in colleagues of one department ranked by unique human visitors in the month or quarter."""
+    if department_id is None:
+        return []
+    start, end, _label = period_bounds(period)
+    opted = (select(User.id).join(LibraryPreference, LibraryPreference.user_id == User.id)
+             .where(User.department_id == department_id, User.active.is_(True),
+                    LibraryPreference.leaderboard.is_(True)))
+    visitors = dict(db.session.execute(
+        select(ShareLink.user_id, func.count(distinct(Click.visitor_key)))
+        .join(ShareLink, ShareLink.id == Click.share_link_id)
+        .where(ShareLink.user_id.in_(opted), Click.is_bot.is_(False), Click.occurred_at >= start,
+               Click.occurred_at < end).group_by(ShareLink.user_id)).all())
+    shares = dict(db.session.execute(
+        select(ShareEvent.user_id, func.count()).where(ShareEvent.user_id.in_(opted), ShareEvent.created_at >= start,
+                                                      ShareEvent.created_at < end)
+        .group_by(ShareEvent.user_id)).all())
+    people = people_by_id(set(visitors) | set(shares))
+    rows = [{"user": people[uid], "visitors": visitors.get(uid, 0), "shares": shares.get(uid, 0)}
+            for uid in people]
+    rows.sort(key=lambda r: (-r["visitors"], -r["shares"], r["user"].name))
+    return rows[:limit]
+
+
+# ------------------------------------------------------------------ preferences and digest
+
+def preference(user: User) -> LibraryPreference:
+    pref = db.session.get(LibraryPreference, user.id)
+    return pref or LibraryPreference(user_id=user.id, digest=False, leaderboard=False)
+
+
+def set_preference(user: User, digest: bool, leaderboard: bool) -> None:
+    pref = db.session.get(LibraryPreference, user.id)
+    if pref is None:
+        pref = LibraryPreference(user_id=user.id)
+        db.session.add(pref)
+    pref.digest, pref.leaderboard = bool(digest), bool(leaderboard)
+    db.session.commit()
+
+
+def queue_digests(now: datetime | None = None) -> int:
+    """Queue this ISO week's digest of new items to everyone who opted in; once per person per week."""
+    from app.outbox.services import queue_email
+    from app.urls import absolute_url
+
+    now = now or utcnow()
+    since = now - timedelta(days=7)
+    year, week, _ = now.isocalendar()
+    items = list(db.session.scalars(
+        select(ContentItem).options(selectinload(ContentItem.departments))
+        .where(_live_clause(now), or_(ContentItem.published_at >= since, ContentItem.publish_at >= since))
+        .order_by(ContentItem.published_at.desc())))
+    if not items:
+        return 0
+    people = db.session.scalars(select(User).join(LibraryPreference, LibraryPreference.user_id == User.id)
+                                .where(LibraryPreference.digest.is_(True), User.active.is_(True)))
+    queued = 0
+    for person in people:
+        mine = [i for i in items if in_audience(i, person)]
+        if not mine:
+            continue
+        entries = [{"title": i.title, "caption": substituted(i.caption_linkedin)[:280],
+                    "url": absolute_url("library.item", item_id=i.id)} for i in mine]
+        if queue_email(person.email, "library_digest",
+                       {"user": person, "items": entries, "feed_url": absolute_url("library.feed"),
+                        "impact_url": absolute_url("library.impact")},
+                       dedupe_key=f"library-digest:{person.id}:{year}-W{week:02d}") is not None:
+            queued += 1
+    db.session.commit()
+    return queued
+
+
+# ------------------------------------------------------------------ content_library/ sync
+
+def _as_datetime(value, key: str) -> datetime | None:
+    from app.frontmatter import FrontMatterError
+
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(), UTC)
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError as error:
+        raise FrontMatterError(f"{key} is not a date like 2026-10-06") from error
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def read_content_file(path: Path, folder: Path) -> tuple[dict, bytes | None, str]:
+    """Parse and check one content file completely; raise FrontMatterError with the reason."""
+    from app.frontmatter import FrontMatterError, read_source, require
+
+    source = read_source(path)
+    meta = source.meta
+    require(meta, ("slug", "title", "link"))
+    slug = str(meta["slug"])
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug) or len(slug) > 120:
+        raise FrontMatterError("slug must be lower-case letters, digits and hyphens")
+    link = str(meta["link"]).strip()
+    if not textrules.is_safe_link(link):
+        raise FrontMatterError("link must be an http(s) URL")
+    language = str(meta.get("language") or "en")
+    if language not in LANGUAGE_CODES:
+        raise FrontMatterError(f"unknown language {language!r} (use {', '.join(LANGUAGE_CODES)})")
+    captions = meta.get("captions") or {}
+    if not isinstance(captions, dict) or any(not isinstance(v, str) for v in captions.values()):
+        raise FrontMatterError("captions must map linkedin, x and facebook to text")
+    unknown = set(captions) - set(CAPTION_NETWORKS)
+    if unknown:
+        raise FrontMatterError(f"unknown caption network(s): {', '.join(sorted(unknown))}")
+    for network, caption in captions.items():
+        message = caption_error(network, caption)
+        if message:
+            raise FrontMatterError(f"captions.{network}: {message}")
+    topics = meta.get("topics") or []
+    if isinstance(topics, str):
+        topics = topics.split(",")
+    if not isinstance(topics, list):
+        raise FrontMatterError("topics must be a list")
+    audience = meta.get("audience_languages")
+    if audience is None:
+        audience = [] if language == "en" else [language]
+    audience = _to_list(audience)
+    if any(lang not in LANGUAGE_CODES for lang in audience):
+        raise FrontMatterError("audience_languages has an unknown language")
+    publish_at = _as_datetime(meta.get("publish_at"), "publish_at")
+    expires_at = _as_datetime(meta.get("expires_at"), "expires_at")
+    if publish_at and expires_at and expires_at <= publish_at:
+        raise FrontMatterError("expires_at must come after publish_at")
+    image = None
+    digest = hashlib.sha256(path.read_bytes())
+    if meta.get("image"):
+        image_path = (folder / str(meta["image"])).resolve()
+        if folder.resolve() not in image_path.parents or not image_path.is_file():
+            raise FrontMatterError(f"image {meta['image']} is not a file in the content folder")
+        image = image_path.read_bytes()
+        digest.update(image)
+    data = {"slug": slug, "title": str(meta["title"])[:200], "kind": str(meta.get("kind") or "")[:40],
+            "link": link, "body": source.body, "language": language, "topics": _packed(_to_list(topics)),
+            "audience_languages": _packed(audience), "publish_at": publish_at, "expires_at": expires_at,
+            **{f"caption_{n}": (captions.get(n) or "").strip() for n in CAPTION_NETWORKS}}
+    return data, image, digest.hexdigest()
+
+
+def sync_content(echo=print, folder: Path | None = None) -> dict[str, int]:
+    """Import content_library/*.md: new files become items awaiting review, changed files update them.
+
+    Unchanged files do nothing; a malformed file is reported with its reason and
+    nothing from it is imported.
+    """
+    from app.frontmatter import FrontMatterError
+    from app.uploads import UploadError, delete_stored, store_image
+
+    folder = Path(folder or current_app.config["CONTENT_LIBRARY_DIR"])
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
+    existing = {i.slug: i for i in db.session.scalars(select(ContentItem))}
+    for path in sorted(folder.glob("*.md")):
+        name = path.name
+        try:
+            data, image, content_hash = read_content_file(path, folder)
+            item = existing.get(data["slug"])
+            if item is not None and item.source != "file":
+                raise FrontMatterError(f"slug {data['slug']} belongs to an item made in the web UI")
+            if item is not None and item.source_path not in (None, name):
+                raise FrontMatterError(f"slug {data['slug']} is already used by {item.source_path}")
+            if item is not None and item.content_hash == content_hash:
+                counts["unchanged"] += 1
+                continue
+            stored = store_image(image, "library") if image else None
+        except (FrontMatterError, UploadError) as error:
+            counts["failed"] += 1
+            echo(f"skipped {folder.name}/{name}: {error}")
+            continue
+        created = item is None
+        if created:
+            item = ContentItem(status=IN_REVIEW, source="file", submitted_at=utcnow())
+            db.session.add(item)
+            existing[data["slug"]] = item
+        else:
+            delete_stored("library", item.image_name)
+            delete_stored("library", item.image_thumb)
+        for key, value in data.items():
+            setattr(item, key, value)
+        item.image_name = stored.name if stored else None
+        item.image_thumb = stored.thumbnail if stored else None
+        item.source_path, item.content_hash = name, content_hash
+        db.session.flush()
+        record("library.item.synced", target_type="content_item", target_id=item.id, target_label=item.slug,
+               details={"file": name, "created": created})
+        db.session.commit()
+        counts["created" if created else "updated"] += 1
+        echo(f"{'created' if created else 'updated'} {data['slug']} from {name}")
+    echo(f"library: {counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged, "
+         f"{counts['failed']} skipped")
+    return counts
