@@ -87,7 +87,7 @@ def _without_metadata(image: Image.Image, fmt: str) -> bytes:
     out = io.BytesIO()
     if fmt == "JPEG" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
-    params = {"quality": 88} if fmt in ("JPEG", "WEBP") else {"optimize": True}
+    params = {"quality": 88} if fmt in ("JPEG", "WEBP") else {"compress_level": 6}
     fresh = Image.new(image.mode, image.size)
     fresh.paste(image)
     if image.mode == "P" and image.getpalette():
