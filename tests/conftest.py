@@ -244,6 +244,7 @@ def browser_login():
         tab.get_by_label("Password").fill(password)
         tab.get_by_role("button", name="Sign in").click()
         tab.wait_for_url(lambda url: "/login" not in url)
+        tab.wait_for_load_state("load")
 
     return do_login
 

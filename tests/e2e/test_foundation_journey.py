@@ -28,13 +28,17 @@ def test_sign_in_and_sign_out(page, browser_login, db):
 def test_navigation_collapses_on_a_phone_and_still_works(browser, live_server, browser_login, db):
     UserFactory(email="astrid@example.com", name="Astrid Admin", is_admin=True)
     context = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844}, is_mobile=True)
+    context.set_default_timeout(10_000)
     tab = context.new_page()
     try:
         browser_login(tab, "astrid@example.com")
         menu = tab.get_by_role("button", name="Show navigation")
         expect(menu).to_be_visible()
         menu.click()
-        tab.get_by_role("button", name="Manage").click()
+        expect(menu).to_have_attribute("aria-expanded", "true")
+        manage = tab.get_by_role("button", name="Manage")
+        manage.click()
+        expect(manage).to_have_attribute("aria-expanded", "true")
         tab.get_by_role("list", name="Manage").get_by_role("link", name="People", exact=True).click()
         expect(tab.get_by_role("heading", name="People")).to_be_visible()
     finally:
