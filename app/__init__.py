@@ -18,9 +18,6 @@ def create_app(config: type[Config] = Config) -> Flask:
     config.check()
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config)
-    if app.config["TRUSTED_PROXIES"]:
-        n = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     configure_logging(app)
     import_models()
     register_extensions(app)
@@ -28,7 +25,19 @@ def create_app(config: type[Config] = Config) -> Flask:
     register_cli(app)
     register_error_handlers(app)
     register_request_hooks(app)
+    register_wsgi_middleware(app)
     return app
+
+
+def register_wsgi_middleware(app: Flask) -> None:
+    """Features' WSGI fast paths, then the proxy fix outermost so they see the real client."""
+    from app.registry import wsgi_middlewares
+
+    for factory in wsgi_middlewares:
+        app.wsgi_app = factory(app.wsgi_app, app)
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
 
 def configure_logging(app: Flask) -> None:

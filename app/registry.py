@@ -76,3 +76,12 @@ def add_banner_provider(fn: Callable[[], dict | None]) -> None:
     """`fn()` returns {"level": "warning", "text": ...} to show on every page, or None."""
     if fn not in banner_providers:
         banner_providers.append(fn)
+
+
+wsgi_middlewares: list[Callable] = []
+
+
+def add_wsgi_middleware(factory: Callable) -> None:
+    """`factory(wsgi_app, flask_app)` returns a WSGI app wrapping `wsgi_app` (inside any proxy fix)."""
+    if factory not in wsgi_middlewares:
+        wsgi_middlewares.append(factory)

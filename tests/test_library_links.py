@@ -175,3 +175,29 @@ def test_a_signed_in_visitor_is_not_loaded_either(client, login, shared, count_q
     assert response.status_code == 302
     statements = [s for s in counted.statements if not s.strip().upper().startswith(("BEGIN", "COMMIT"))]
     assert len(statements) == 2, statements
+
+
+def test_hits_are_answered_by_the_fast_path_with_the_site_headers_and_a_log_line(app, client, shared, monkeypatch,
+                                                                                 caplog):
+    import logging
+
+    from app.library import routes as library_routes
+
+    def flask_view_must_not_run(code):
+        raise AssertionError("a known code went through the Flask view")
+
+    monkeypatch.setitem(app.view_functions, "library.go", flask_view_must_not_run)
+    _item, link = shared
+    with caplog.at_level(logging.INFO, logger="touchpoint.request"):
+        response = client.get(f"/s/{link.code}")
+    assert response.status_code == 302
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in response.headers
+    assert [r.getMessage().split()[:3] for r in caplog.records if r.name == "touchpoint.request"] == [
+        ["GET", f"/s/{link.code}", "302"]]
+    monkeypatch.undo()
+    miss = client.get("/s/unknown-code-0000000")
+    assert miss.status_code == 404 and "<nav" in miss.get_data(as_text=True)  # misses reach the friendly page
+    assert library_routes.go is not flask_view_must_not_run

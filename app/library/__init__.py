@@ -4,11 +4,20 @@ from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from app.access import Role
-from app.registry import HomePanel, NavItem, add_banner_provider, add_content_source, add_home_panel, add_nav
+from app.registry import (
+    HomePanel,
+    NavItem,
+    add_banner_provider,
+    add_content_source,
+    add_home_panel,
+    add_nav,
+    add_wsgi_middleware,
+)
 
 bp = Blueprint("library", __name__)
 
 from app.library import demo, services  # noqa: E402,F401  (registers settings and the demo loader)
+from app.library.fastpath import TrackedLinkFastPath  # noqa: E402
 
 add_nav(NavItem(_l("Content"), "library.feed", (Role.EMPLOYEE,), order=30))
 add_nav(NavItem(_l("Suggest"), "library.suggest", (Role.EMPLOYEE,), order=31))
@@ -20,3 +29,4 @@ add_nav(NavItem(_l("Sharing pause"), "library.pause", (Role.SOCIAL,), order=43, 
 add_banner_provider(services.pause_banner)
 add_content_source(30, "library", lambda echo: services.sync_content(echo))
 add_home_panel(HomePanel("library/_panel.html", (Role.EMPLOYEE,), order=30, context=services.home_panel))
+add_wsgi_middleware(TrackedLinkFastPath)

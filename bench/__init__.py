@@ -1,0 +1,1 @@
+"""Data generator and benchmarks (see README: "Measuring performance")."""
