@@ -36,6 +36,7 @@ def test_navigation_collapses_on_a_phone_and_still_works(browser, live_server, b
         expect(menu).to_be_visible()
         menu.click()
         expect(menu).to_have_attribute("aria-expanded", "true")
+        expect(tab.locator("#nav-main")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))  # the slide-open finished
         manage = tab.get_by_role("button", name="Manage")
         manage.click()
         expect(manage).to_have_attribute("aria-expanded", "true")
