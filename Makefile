@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install migrate demo worker i18n-extract i18n-update i18n-compile bench clean
+.PHONY: run test lint install migrate demo worker i18n-extract i18n-update i18n-compile bench bench-data clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,20 @@ i18n-update: i18n-extract
 
 i18n-compile: install
 	$(BIN)/pybabel compile -f -d app/translations || true
+
+# Benchmarks: `make bench` (SQLite, small company); override BENCH_DB, BENCH_SIZE, BENCH_DURATION, e.g.
+# make bench BENCH_DB=postgresql://postgres@127.0.0.1:5432/bench_large BENCH_SIZE=large
+BENCH_SIZE ?= small
+BENCH_DB ?= sqlite:///$(CURDIR)/instance/bench-$(BENCH_SIZE).sqlite3
+BENCH_DURATION ?= 10
+
+bench-data: install
+	mkdir -p instance
+	$(BIN)/python -m bench.generate --database-url $(BENCH_DB) --size $(BENCH_SIZE)
+
+bench: bench-data
+	command -v wrk >/dev/null || (apt-get install -y -qq wrk || { echo "install wrk (Debian: apt-get install wrk)"; exit 1; })
+	$(BIN)/python -m bench.run --database-url $(BENCH_DB) --size $(BENCH_SIZE) --duration $(BENCH_DURATION)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
