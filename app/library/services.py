@@ -127,9 +127,15 @@ def substituted(text: str) -> str:
 
 def excerpt(item: ContentItem, length: int = 220) -> str:
     """The start of an item's "why share it" text, without markup."""
+    return _excerpt(item.body or "", organisation(), length)
+
+
+@lru_cache(maxsize=4096)
+def _excerpt(body: str, organisation_name: str, length: int) -> str:
+    """Pure function of its arguments, so cached per process: the feed shows the same items again and again."""
     from app.markdown import render_plain
 
-    text = " ".join(render_plain(item.body, {"organisation": organisation()}).split())
+    text = " ".join(render_plain(body, {"organisation": organisation_name}).split())
     return text if len(text) <= length else text[:length].rsplit(" ", 1)[0] + "…"
 
 
