@@ -231,3 +231,19 @@ def test_import_can_send_invitations_to_new_people(client, login, admin, sent_em
     _apply(client, _upload(client, HEADER + "ann@example.com,Ann,Sales,,en,,\n"), invite_new="y")
     deliver_outbox()
     assert [m["To"] for m in sent_emails] == ["ann@example.com"]
+
+
+def test_import_preview_needs_a_constant_number_of_queries(client, login, admin, db, count_queries):
+    boss = UserFactory(email="boss@example.com")
+    people = [UserFactory(email=f"p{n}@example.com", name=f"P {n}", manager_id=boss.id) for n in range(20)]
+    login(admin)
+    rows = "".join(f"{p.email},{p.name},,boss@example.com,en,,\n" for p in people[:2])
+    few = _upload(client, HEADER + rows)
+    with count_queries() as small:
+        client.get(few.headers["Location"])
+    rows = "".join(f"{p.email},{p.name},,boss@example.com,en,,\n" for p in people)
+    many = _upload(client, HEADER + rows)
+    with count_queries() as large:
+        page = client.get(many.headers["Location"]).get_data(as_text=True)
+    assert "0 to add, 0 to update, 20 unchanged" in page
+    assert large.count == small.count
