@@ -71,9 +71,10 @@ def role_required(*roles: Role):
     def decorator(view):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
+            user = current_user._get_current_object()
+            if not user.is_authenticated:
                 return login_manager.unauthorized()
-            if not access.allows(current_user):
+            if not access.allows(user):
                 abort(403)
             return view(*args, **kwargs)
 

@@ -7,6 +7,8 @@ written in Markdown can ever run script on a page.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import markdown as _markdown
 import nh3
 from markupsafe import Markup
@@ -21,8 +23,16 @@ EXTENSIONS = ["extra", "sane_lists", "smarty"]
 
 
 def render_markdown(source: str, substitutions: dict[str, str] | None = None) -> Markup:
-    """Markdown source as safe HTML; `{{ key }}` tokens are replaced by plain text first."""
-    text = substitute(source or "", substitutions or {})
+    """Markdown source as safe HTML; `{{ key }}` tokens are replaced by plain text first.
+
+    The result depends on nothing but the text, so the latest renderings are kept per process:
+    a policy or lesson page does not parse the same Markdown again on every request.
+    """
+    return _rendered(substitute(source or "", substitutions or {}))
+
+
+@lru_cache(maxsize=512)
+def _rendered(text: str) -> Markup:
     html = _markdown.markdown(text, extensions=EXTENSIONS, output_format="html")
     clean = nh3.clean(
         html,

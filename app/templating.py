@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,12 +15,13 @@ from app.registry import nav_items
 
 
 def visible_nav(section: str):
-    """The navigation entries the current person may open, in order."""
-    return [
-        item
-        for item in nav_items
-        if item.section == section and any(has_role(current_user, role) for role in item.roles)
-    ]
+    """The navigation entries the current person may open, in order (worked out once per request)."""
+    cache = g.setdefault("_visible_nav", {})
+    if section not in cache:
+        user = current_user._get_current_object()
+        cache[section] = [item for item in nav_items
+                          if item.section == section and any(has_role(user, role) for role in item.roles)]
+    return cache[section]
 
 
 def org_timezone() -> ZoneInfo:
@@ -62,9 +63,11 @@ def register_templating(app: Flask) -> None:
     def inject_globals():
         from app.org.services import get_setting
 
+        user = current_user._get_current_object()  # the person itself: templates read it many times
         return {
+            "current_user": user,
             "visible_nav": visible_nav,
-            "has_role": lambda role: has_role(current_user, role),
+            "has_role": lambda role: has_role(user, role),
             "organisation_name": get_setting("organisation.name"),
         }
 

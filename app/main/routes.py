@@ -12,10 +12,11 @@ from app.registry import home_panels
 @role_required(Role.EMPLOYEE)
 def home():
     """The signed-in person's home: the panels that fit their roles."""
+    user = current_user._get_current_object()
     panels = []
     for panel in home_panels:
-        if any(has_role(current_user, role) for role in panel.roles):
-            context = panel.context(current_user) if panel.context else {}
+        if any(has_role(user, role) for role in panel.roles):
+            context = panel.context(user) if panel.context else {}
             if context is not None:
                 panels.append((panel.template, context))
     return render_template("main/home.html", panels=panels)
