@@ -48,7 +48,7 @@ def test_people_list_needs_a_constant_number_of_queries(client, login, admin, co
 def test_admin_creates_a_person_and_an_invitation_is_queued(client, login, admin, db, sent_emails, deliver_outbox):
     login(admin)
     response = client.post("/people/new", data={
-        "email": "New.Person@Example.com", "name": "New Person", "department_id": 0, "manager_id": 0,
+        "email": "New.Person@Example.com", "name": "New Person", "department_id": 0, "manager_email": "",
         "language": "da", "send_invitation": "y",
     })
     assert response.status_code == 302
@@ -63,7 +63,7 @@ def test_bad_input_gets_a_message_next_to_the_field_and_changes_nothing(client, 
     login(admin)
     before = db.session.scalar(select(func.count()).select_from(User))
     response = client.post("/people/new", data={"email": "not-an-email", "name": "x" * 121, "language": "en",
-                                                "department_id": 0, "manager_id": 0})
+                                                "department_id": 0, "manager_email": ""})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Enter a valid email address" in html
@@ -74,14 +74,14 @@ def test_bad_input_gets_a_message_next_to_the_field_and_changes_nothing(client, 
 def test_an_email_already_taken_is_refused(client, login, admin, employee):
     login(admin)
     response = client.post("/people/new", data={"email": "EMMA@example.com", "name": "Another Emma",
-                                                "language": "en", "department_id": 0, "manager_id": 0})
+                                                "language": "en", "department_id": 0, "manager_email": ""})
     assert "Someone else already has this email address." in response.get_data(as_text=True)
 
 
 def test_role_change_is_audited(client, login, admin, employee, db):
     login(admin)
     client.post(f"/people/{employee.id}/edit", data={"email": employee.email, "name": employee.name,
-                                                     "language": "en", "department_id": 0, "manager_id": 0,
+                                                     "language": "en", "department_id": 0, "manager_email": "",
                                                      "is_social": "y"})
     db.session.refresh(employee)
     assert employee.is_social
@@ -114,8 +114,33 @@ def test_manager_loops_are_refused(client, login, admin, db):
     login(admin)
     response = client.post(f"/people/{boss.id}/edit", data={"email": boss.email, "name": boss.name,
                                                             "language": "en", "department_id": 0,
-                                                            "manager_id": report.id})
+                                                            "manager_email": report.email})
     assert "reports to this person" in response.get_data(as_text=True)
+
+
+def test_the_manager_is_named_by_email_and_unknown_or_own_emails_are_refused(client, login, admin, db):
+    boss = UserFactory(email="boss@example.com")
+    gone = UserFactory(email="gone@example.com", active=False)
+    person = UserFactory(email="person@example.com")
+    login(admin)
+    form = {"email": person.email, "name": person.name, "language": "en", "department_id": 0}
+    page = client.get(f"/people/{person.id}/edit").get_data(as_text=True)
+    assert 'name="manager_email"' in page and "<option" not in page.split('name="manager_email"')[1][:200]
+    for email, message in (("nobody@example.com", "Nobody active has this email address."),
+                           (gone.email, "Nobody active has this email address."),
+                           ("PERSON@example.com", "A person cannot be their own manager.")):
+        response = client.post(f"/people/{person.id}/edit", data={**form, "manager_email": email})
+        assert response.status_code == 200 and message in response.get_data(as_text=True)
+        db.session.refresh(person)
+        assert person.manager_id is None
+    response = client.post(f"/people/{person.id}/edit", data={**form, "manager_email": " Boss@Example.com "})
+    assert response.status_code == 302
+    db.session.refresh(person)
+    assert person.manager_id == boss.id
+    assert 'value="boss@example.com"' in client.get(f"/people/{person.id}/edit").get_data(as_text=True)
+    client.post(f"/people/{person.id}/edit", data={**form, "manager_email": ""})
+    db.session.refresh(person)
+    assert person.manager_id is None
 
 
 def test_departments_are_added_renamed_and_deleted_only_when_empty(client, login, admin, db):

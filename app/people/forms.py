@@ -15,7 +15,10 @@ class PersonForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=120)],
                        render_kw={"autocomplete": "off"})
     department_id = SelectField(_l("Department"), coerce=int, validators=[Optional()])
-    manager_id = SelectField(_l("Manager"), coerce=int, validators=[Optional()])
+    manager_email = StringField(
+        _l("Manager’s email"), validators=[Optional(), Length(max=254)],
+        description=_l("Their work email address; leave it empty when this person has no manager."),
+        render_kw={"autocomplete": "off", "inputmode": "email", "spellcheck": "false"})
     language = SelectField(_l("Language"), choices=[(c, LANGUAGE_NAMES[c]) for c in LANGUAGE_CODES])
     start_date = DateField(_l("Start date"), validators=[Optional()])
     is_social = BooleanField(_l("Social team"))

@@ -1,7 +1,6 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.access import Role, role_required
 from app.extensions import db
@@ -11,17 +10,31 @@ from app.people.models import Department, PeopleImport, User
 
 PEOPLE_ERRORS = {
     "email_taken": ("email", "Someone else already has this email address."),
-    "manager_loop": ("manager_id", "This manager reports to this person; choose someone else."),
+    "manager_loop": ("manager_email", "This manager reports to this person; choose someone else."),
 }
 
 
 def _fill_choices(form: PersonForm, user: User | None) -> None:
     form.department_id.choices = services.department_choices(blank=_("No department"))
-    people = db.session.execute(
-        select(User.id, User.name).where(User.active.is_(True)).order_by(User.name)
-    ).all()
-    form.manager_id.choices = [(0, _("No manager"))] + [(pid, name) for pid, name in people
-                                                        if not user or pid != user.id]
+
+
+def _manager_id(form: PersonForm, user: User) -> int | None:
+    """The manager named by email in the form (0 for none), or None with an error on the field.
+
+    An email field rather than a list of everyone: a company of 100,000 people cannot pick
+    from a drop-down, and the email is what HR has at hand.
+    """
+    email = (form.manager_email.data or "").strip()
+    if not email:
+        return 0
+    manager = services.find_by_email(email)
+    if manager is None or not manager.active:
+        form.manager_email.errors.append(_("Nobody active has this email address."))
+        return None
+    if user.id is not None and manager.id == user.id:
+        form.manager_email.errors.append(_("A person cannot be their own manager."))
+        return None
+    return manager.id
 
 
 @bp.get("/")
@@ -37,10 +50,10 @@ def index():
 
 
 def _save(user: User, form: PersonForm, template: str):
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (manager_id := _manager_id(form, user)) is not None:
         try:
             is_new = user.id is None
-            services.save_person(user, current_user, form.data)
+            services.save_person(user, current_user, {**form.data, "manager_id": manager_id})
         except services.PeopleError as error:
             field, message = PEOPLE_ERRORS[str(error)]
             getattr(form, field).errors.append(_(message))
@@ -79,7 +92,7 @@ def edit(user_id: int):
     form = PersonForm(obj=user)
     if request.method == "GET":
         form.department_id.data = user.department_id or 0
-        form.manager_id.data = user.manager_id or 0
+        form.manager_email.data = user.manager.email if user.manager else ""
     _fill_choices(form, user)
     del form.send_invitation
     return _save(user, form, "people/form.html")
