@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install migrate demo worker i18n-extract i18n-update i18n-compile bench bench-data clean
+.PHONY: run test lint install migrate demo worker i18n-extract i18n-update i18n-compile bench bench-data bench-all clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,19 @@ bench-data: install
 bench: bench-data
 	command -v wrk >/dev/null || (apt-get install -y -qq wrk || { echo "install wrk (Debian: apt-get install wrk)"; exit 1; })
 	$(BIN)/python -m bench.run --database-url $(BENCH_DB) --size $(BENCH_SIZE) --duration $(BENCH_DURATION)
+
+# Both sizes on SQLite and PostgreSQL, then the growth table (bench/results/growth.md).
+BENCH_PG ?= postgresql://postgres@127.0.0.1:5432
+bench-all: install
+	command -v wrk >/dev/null || (apt-get install -y -qq wrk || { echo "install wrk (Debian: apt-get install wrk)"; exit 1; })
+	mkdir -p instance
+	for size in small large; do \
+	  $(BIN)/python -m bench.generate --database-url sqlite:///$(CURDIR)/instance/bench-$$size.sqlite3 --size $$size && \
+	  $(BIN)/python -m bench.run --database-url sqlite:///$(CURDIR)/instance/bench-$$size.sqlite3 --size $$size --duration $(BENCH_DURATION) || exit 1; \
+	  $(BIN)/python -m bench.generate --database-url $(BENCH_PG)/bench_$$size --size $$size && \
+	  $(BIN)/python -m bench.run --database-url $(BENCH_PG)/bench_$$size --size $$size --duration $(BENCH_DURATION) || exit 1; \
+	done
+	$(BIN)/python -m bench.growth
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -57,7 +57,23 @@ def when(days_back: int) -> datetime:
     return NOW - timedelta(seconds=random.randint(0, days_back * 86400))
 
 
+def ensure_database(database_url: str) -> None:
+    """Create the PostgreSQL database named in the URL when it does not exist yet."""
+    if not database_url.startswith("postgresql"):
+        return
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url).set(drivername="postgresql+psycopg")
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        if not connection.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,)).first():
+            connection.exec_driver_sql(f'CREATE DATABASE "{url.database}"')
+    server.dispose()
+
+
 def generate(database_url: str, size_name: str) -> dict:
+    ensure_database(database_url)
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
     from flask_migrate import upgrade
