@@ -220,6 +220,9 @@ def acknowledge(user: User, version: PolicyVersion) -> bool:
         record("policy.acknowledged", actor=user, target_type="policy_version", target_id=version.id,
                target_label=f"{version.policy.slug} {version.version_label} ({version.language})",
                details={"content_hash": version.content_hash})
+        from app.training.services import acknowledgement_recorded
+
+        acknowledgement_recorded(user)
     db.session.commit()
     _forget_cache()
     return new_id is not None

@@ -1,7 +1,7 @@
 import click
 from flask.cli import AppGroup
 
-training_cli = AppGroup("training", help="Training reminders.")
+training_cli = AppGroup("training", help="Training reminders and compliance standings.")
 
 
 @training_cli.command("remind")
@@ -10,3 +10,12 @@ def remind_command() -> None:
     from app.training.services import remind
 
     remind(click.echo)
+
+
+@training_cli.command("rebuild-standings")
+def rebuild_standings_command() -> None:
+    """Rebuild the compliance standings from the data (after a bulk import or restore; safe to repeat)."""
+    from app.training.services import rebuild_standings
+
+    counts = rebuild_standings(click.echo)
+    click.echo(f"training: {counts['people']} people and {counts['standings']} module standings rebuilt")

@@ -88,3 +88,65 @@ class Completion(Base):
 
 Index("ix_completion_user_module", Completion.user_id, Completion.module_id)
 Index("ix_quiz_attempt_user_module", QuizAttempt.user_id, QuizAttempt.module_id)
+
+
+class CompliancePerson(Base):
+    """One active person as the compliance page counts them: their department and manager,
+    a sort key, and whether they acknowledged the current version of every policy.
+
+    Kept current in the transaction that changes a person or an acknowledgement (see
+    `app.training.standings`); `flask training rebuild-standings` rebuilds it from scratch.
+    """
+
+    __tablename__ = "compliance_person"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    department_id: Mapped[int | None]
+    manager_id: Mapped[int | None]
+    name_key: Mapped[str] = mapped_column(String(120))
+    policy_ok: Mapped[bool] = mapped_column(default=False)
+
+
+class TrainingStanding(Base):
+    """Where one active person stands with one module assigned to them, stored as dates so
+    that the time-dependent states are decided when read:
+
+    valid   = never_expires or expires_at > now
+    overdue = due_on < today   (due_on is None when a completion never expires, and a valid
+                                completion's expiry date is never before today)
+    expired = not valid and expires_at is not None
+    """
+
+    __tablename__ = "training_standing"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("training_module.id", ondelete="CASCADE"), primary_key=True)
+    department_id: Mapped[int | None]
+    manager_id: Mapped[int | None]
+    name_key: Mapped[str] = mapped_column(String(120))
+    due_on: Mapped[date | None]              # the latest completion's expiry date, else the first due date
+    expires_at: Mapped[datetime | None]      # the latest expiry among the completions
+    never_expires: Mapped[bool] = mapped_column(default=False)
+    attempted: Mapped[bool] = mapped_column(default=False)
+
+
+class ComplianceSnapshot(Base):
+    """Rates of a large scope as computed at `computed_at`, reused for a minute."""
+
+    __tablename__ = "compliance_snapshot"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    figures: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+Index("ix_compliance_person_name", CompliancePerson.name_key, CompliancePerson.user_id)
+Index("ix_compliance_person_department", CompliancePerson.department_id, CompliancePerson.name_key)
+Index("ix_compliance_person_manager", CompliancePerson.manager_id, CompliancePerson.name_key)
+Index("ix_training_standing_due", TrainingStanding.due_on, TrainingStanding.name_key, TrainingStanding.user_id)
+Index("ix_training_standing_module", TrainingStanding.module_id, TrainingStanding.due_on, TrainingStanding.name_key,
+      TrainingStanding.user_id)
+Index("ix_training_standing_department", TrainingStanding.department_id, TrainingStanding.due_on,
+      TrainingStanding.name_key, TrainingStanding.user_id)
+Index("ix_training_standing_manager", TrainingStanding.manager_id, TrainingStanding.due_on, TrainingStanding.name_key,
+      TrainingStanding.user_id)

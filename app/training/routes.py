@@ -161,18 +161,10 @@ def compliance():
     show = request.args.get("show", "overdue")
     if show not in ("overdue", "not_cleared", "everyone"):
         show = "overdue"
-    report = services.compliance(manager, department_id, module_id)
+    report = services.compliance_overview(manager, department_id, module_id, show, LIST_LIMIT)
     from app.people.services import departments
 
-    if show == "not_cleared":
-        people = [row for row in report.people if not row.cleared]
-    elif show == "everyone":
-        people = report.people
-    else:
-        people = []
-    overdue = report.overdue
-    return render_template("training/compliance.html", report=report, manager=manager, people=people, show=show,
-                           overdue=overdue, limit=LIST_LIMIT,
+    return render_template("training/compliance.html", report=report, manager=manager, show=show, limit=LIST_LIMIT,
                            department_id=department_id, module_id=module_id, departments=departments(),
                            modules=services.active_modules())
 

@@ -20,14 +20,25 @@ from pathlib import Path
 
 from flask import current_app, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record
 from app.db import utcnow
 from app.extensions import db
 from app.frontmatter import FrontMatterError, read_source, require
 from app.people.models import Department, User
-from app.training.models import MULTIPLE, SINGLE, Completion, QuizAttempt, TrainingModule
+from app.training import standings
+from app.training.models import (
+    MULTIPLE,
+    SINGLE,
+    Completion,
+    CompliancePerson,
+    ComplianceSnapshot,
+    QuizAttempt,
+    TrainingModule,
+    TrainingStanding,
+)
 
 AUDIENCE_ROLES = ("social", "admin", "decision_maker", "manager")
 DUE_SOON_DAYS = 7
@@ -726,6 +737,212 @@ def compliance(manager: User | None = None, department_id: int | None = None, mo
             rate.overdue += int(state.overdue)
     by_department = [(name, a, t) for name, (a, t) in sorted(departments.items(), key=lambda i: i[0].casefold())]
     return ComplianceReport(rows, shown_modules, by_department, list(module_rates.values()), ack, trained, cleared)
+
+
+# ---------------------------------------------------------------- the compliance page
+
+SNAPSHOT_MIN_PEOPLE = 2000           # scopes at least this large reuse their rates for a while
+SNAPSHOT_MAX_AGE = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class OverdueLine:
+    name: str
+    department: str | None
+    module: str
+    due: date
+    expired: bool
+    days_overdue: int
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    name: str
+    department: str | None
+    acknowledged: bool
+    passed: int
+    assigned: int
+
+    @property
+    def cleared(self) -> bool:
+        return self.acknowledged and self.passed == self.assigned
+
+
+@dataclass
+class ComplianceOverview:
+    """What the compliance page shows: rates (possibly from a snapshot taken at `as_of`),
+    and at most `limit` rows of the chosen list with the list's full length."""
+
+    modules: list[TrainingModule]
+    by_department: list[tuple[str, Rate, Rate]]
+    by_module: list[Rate]
+    acknowledged: Rate
+    trained: Rate
+    cleared: Rate
+    overdue: list[OverdueLine]
+    overdue_total: int
+    people: list[PersonLine]
+    people_total: int
+    as_of: datetime | None = None
+
+
+def _valid(now: datetime):
+    return or_(TrainingStanding.never_expires.is_(True), TrainingStanding.expires_at > now)
+
+
+def _standing_scope(manager: User | None, department_id: int | None, module_id: int | None) -> list:
+    where = []
+    if manager is not None:
+        where.append(TrainingStanding.manager_id == manager.id)
+    if department_id:
+        where.append(TrainingStanding.department_id == department_id)
+    if module_id:
+        where.append(TrainingStanding.module_id == module_id)
+    return where
+
+
+def _person_scope(manager: User | None, department_id: int | None) -> list:
+    where = []
+    if manager is not None:
+        where.append(CompliancePerson.manager_id == manager.id)
+    if department_id:
+        where.append(CompliancePerson.department_id == department_id)
+    return where
+
+
+def _figures(manager, department_id, module_id, now: datetime, on: date) -> dict:
+    """Rates by department and by module, in two GROUP BY queries over the standings."""
+    valid = _valid(now)
+    per_person = (select(TrainingStanding.user_id, func.count().label("assigned"),
+                         func.sum(case((valid, 1), else_=0)).label("passed"),
+                         func.max(case((TrainingStanding.due_on < on, 1), else_=0)).label("late"))
+                  .where(*_standing_scope(manager, department_id, module_id))
+                  .group_by(TrainingStanding.user_id).subquery())
+    trained = func.coalesce(per_person.c.assigned, 0) == func.coalesce(per_person.c.passed, 0)
+    rows = db.session.execute(
+        select(Department.name, func.count(), func.sum(case((CompliancePerson.policy_ok.is_(True), 1), else_=0)),
+               func.sum(case((trained, 1), else_=0)),
+               func.sum(case((and_(trained, CompliancePerson.policy_ok.is_(True)), 1), else_=0)),
+               func.sum(func.coalesce(per_person.c.late, 0)))
+        .select_from(CompliancePerson)
+        .outerjoin(per_person, per_person.c.user_id == CompliancePerson.user_id)
+        .outerjoin(Department, Department.id == CompliancePerson.department_id)
+        .where(*_person_scope(manager, department_id))
+        .group_by(CompliancePerson.department_id, Department.name)).all()
+    modules = db.session.execute(
+        select(TrainingStanding.module_id, func.count(), func.sum(case((valid, 1), else_=0)),
+               func.sum(case((TrainingStanding.due_on < on, 1), else_=0)))
+        .where(*_standing_scope(manager, department_id, module_id))
+        .group_by(TrainingStanding.module_id)).all()
+    return {"people": sum(row[1] for row in rows),
+            "departments": [[name, *(int(n or 0) for n in numbers)] for name, *numbers in rows],
+            "modules": {str(module): [int(n or 0) for n in numbers] for module, *numbers in modules}}
+
+
+def _snapshot_figures(manager, department_id, module_id, now: datetime, on: date) -> tuple[dict, datetime | None]:
+    """The scope's figures: live for small scopes; for large ones a snapshot at most a minute old
+    (recomputed and stored when older). Returns the figures and the snapshot's time, if any."""
+    key = f"{manager.id if manager else 0}:{department_id or 0}:{module_id or 0}"
+    snapshot = db.session.get(ComplianceSnapshot, key)
+    if (snapshot is not None and snapshot.figures.get("people", 0) >= SNAPSHOT_MIN_PEOPLE
+            and now - SNAPSHOT_MAX_AGE <= snapshot.computed_at <= now and snapshot.figures.get("on") == on.isoformat()):
+        return snapshot.figures, snapshot.computed_at
+    figures = _figures(manager, department_id, module_id, now, on)
+    if figures["people"] < SNAPSHOT_MIN_PEOPLE:
+        return figures, None
+    figures["on"] = on.isoformat()
+    if snapshot is None:
+        snapshot = ComplianceSnapshot(key=key)
+        db.session.add(snapshot)
+    snapshot.computed_at, snapshot.figures = now, figures
+    try:
+        db.session.commit()
+    except IntegrityError:       # another worker stored it at the same moment
+        db.session.rollback()
+    return figures, now
+
+
+def _overdue_lines(manager, department_id, module_id, on: date, now: datetime, limit: int) -> list[OverdueLine]:
+    rows = db.session.execute(
+        select(User.name, Department.name, TrainingModule.title, TrainingStanding.due_on,
+               and_(TrainingStanding.expires_at.is_not(None), TrainingStanding.expires_at <= now))
+        .select_from(TrainingStanding)
+        .join(User, User.id == TrainingStanding.user_id)
+        .join(TrainingModule, TrainingModule.id == TrainingStanding.module_id)
+        .outerjoin(Department, Department.id == TrainingStanding.department_id)
+        .where(TrainingStanding.due_on < on, *_standing_scope(manager, department_id, module_id))
+        .order_by(TrainingStanding.due_on, TrainingStanding.name_key, TrainingStanding.user_id,
+                  TrainingModule.position, TrainingModule.title)
+        .limit(limit))
+    return [OverdueLine(name, dept, title, due, bool(expired), (on - due).days)
+            for name, dept, title, due, expired in rows]
+
+
+def _person_lines(manager, department_id, module_id, show: str, now: datetime, limit: int) -> list[PersonLine]:
+    valid = _valid(now)
+    assigned = select(func.count()).where(TrainingStanding.user_id == CompliancePerson.user_id,
+                                          *_standing_scope(None, None, module_id)).scalar_subquery()
+    passed = select(func.count()).where(TrainingStanding.user_id == CompliancePerson.user_id, valid,
+                                        *_standing_scope(None, None, module_id)).scalar_subquery()
+    query = (select(User.name, Department.name, CompliancePerson.policy_ok, passed, assigned)
+             .select_from(CompliancePerson)
+             .join(User, User.id == CompliancePerson.user_id)
+             .outerjoin(Department, Department.id == CompliancePerson.department_id)
+             .where(*_person_scope(manager, department_id)))
+    if show == "not_cleared":
+        # Compared per person while walking the name index (an EXISTS would be hashed over every row).
+        query = query.where(or_(CompliancePerson.policy_ok.is_(False), passed != assigned))
+    rows = db.session.execute(query.order_by(CompliancePerson.name_key, CompliancePerson.user_id).limit(limit))
+    return [PersonLine(name, dept, bool(ok), passed, assigned) for name, dept, ok, passed, assigned in rows]
+
+
+def compliance_overview(manager: User | None = None, department_id: int | None = None, module_id: int | None = None,
+                        show: str = "overdue", limit: int = 300) -> ComplianceOverview:
+    """The compliance page from the standings, in a fixed number of queries whatever the company's
+    size: rates from GROUP BY queries (or a snapshot for large scopes), lists from indexed
+    queries with a LIMIT. Figures equal those of `compliance()` for the same data."""
+    now = utcnow()
+    on = now.date()
+    modules = active_modules()
+    shown = [m for m in modules if not module_id or m.id == module_id]
+    figures, as_of = _snapshot_figures(manager, department_id, module_id, now, on)
+    ack, trained, cleared = Rate(_("Acknowledged the policy")), Rate(_("Trained")), Rate(_("Cleared to share"))
+    by_department = []
+    for name, total, acked, done, clear, late in figures["departments"]:
+        name = name if name is not None else _("No department")
+        by_department.append((name, Rate(name, total, acked), Rate(name, total, done, late)))
+        for rate, count in ((ack, acked), (trained, done), (cleared, clear)):
+            rate.total += total
+            rate.done += count
+        trained.overdue += late
+    by_department.sort(key=lambda item: item[0].casefold())
+    by_module = [Rate(m.title, *figures["modules"].get(str(m.id), (0, 0, 0))) for m in shown]
+    overdue_total = sum(rate.overdue for rate in by_module)
+    overdue = _overdue_lines(manager, department_id, module_id, on, now, limit)
+    people: list[PersonLine] = []
+    people_total = 0
+    if show in ("not_cleared", "everyone"):
+        people = _person_lines(manager, department_id, module_id, show, now, limit)
+        people_total = ack.total if show == "everyone" else cleared.total - cleared.done
+    return ComplianceOverview(shown, by_department, by_module, ack, trained, cleared, overdue, overdue_total, people,
+                              people_total, as_of)
+
+
+def acknowledgement_recorded(user: User) -> None:
+    """Called by the policy feature in the transaction that records an acknowledgement."""
+    standings.people_changed(db.session(), [user.id])
+
+
+def rebuild_standings(echo=lambda _text: None) -> dict[str, int]:
+    """Rebuild every compliance standing from the data (commits); for first install and bulk loads."""
+    counts = standings.rebuild(db.session.connection(), echo)
+    db.session.commit()
+    return counts
+
+
+def rebuild_standings_after_load() -> None:
+    """`bench/generate.py` AFTER_LOAD: the bulk load writes with plain SQL, so build the standings."""
+    rebuild_standings()
 
 
 def completion_rows(user_ids) -> list[tuple]:
