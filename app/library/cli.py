@@ -1,4 +1,4 @@
-"""`flask library ...`: the weekly digest and a one-off sync."""
+"""`flask library ...`: the weekly digest and the analytics rollup."""
 
 from __future__ import annotations
 
@@ -14,3 +14,13 @@ def digest() -> None:
     from app.library.services import queue_digests
 
     click.echo(f"library digest: {queue_digests()} email(s) queued")
+
+
+@library_cli.command("rollup")
+@click.option("--rebuild", is_flag=True, help="Summarise every day again from the first click.")
+def rollup(rebuild: bool) -> None:
+    """Summarise closed days of clicks and shares for the analytics page (idempotent; cron every few minutes)."""
+    from app.library.services import rollup as run
+
+    result = run(rebuild=rebuild)
+    click.echo(f"library rollup: {result['days']} day(s) summarised, complete until {result['rolled_until']}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -184,3 +184,86 @@ class LibraryPreference(Base):
     leaderboard: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+
+
+# ------------------------------------------------------------------ sharing analytics rollups
+#
+# Built by `services.rollup()` (`flask library rollup`) from `click` and `share_event` for closed UTC
+# days only; the tracked link never writes here. Unique visitors are stored per day: the visitor key is
+# an HMAC whose key changes every UTC day, so one person on two days is two keys and daily counts add
+# up exactly to a period's count of distinct keys.
+
+class LibraryRollupState(Base):
+    """A single row (id 1): the UTC day before which every day is summarised, and when that ran."""
+
+    __tablename__ = "library_rollup_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rolled_until: Mapped[date | None]
+    refreshed_at: Mapped[datetime | None]
+
+
+class LibraryItemDay(Base):
+    """One item's figures on one closed UTC day: shares (per network), own words, clicks, bots, visitors."""
+
+    __tablename__ = "library_item_day"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("content_item.id", ondelete="CASCADE"), primary_key=True,
+                                         index=True)
+    shares: Mapped[int] = mapped_column(default=0)
+    personalised: Mapped[int] = mapped_column(default=0)
+    shares_linkedin: Mapped[int] = mapped_column(default=0)
+    shares_x: Mapped[int] = mapped_column(default=0)
+    shares_facebook: Mapped[int] = mapped_column(default=0)
+    shares_email: Mapped[int] = mapped_column(default=0)
+    shares_copy: Mapped[int] = mapped_column(default=0)
+    clicks: Mapped[int] = mapped_column(default=0)
+    bots: Mapped[int] = mapped_column(default=0)
+    visitors: Mapped[int] = mapped_column(default=0)
+
+
+class LibraryDepartmentDay(Base):
+    """Figures of one department's sharers on one closed UTC day; department 0 is people without one."""
+
+    __tablename__ = "library_department_day"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    shares: Mapped[int] = mapped_column(default=0)
+    clicks: Mapped[int] = mapped_column(default=0)
+    visitors: Mapped[int] = mapped_column(default=0)
+
+
+class LibraryItemPeriod(Base):
+    """One item's totals over the closed days of a period (days; 0 is all time) ending at `rolled_until`."""
+
+    __tablename__ = "library_item_period"
+
+    period: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    item_id: Mapped[int] = mapped_column(ForeignKey("content_item.id", ondelete="CASCADE"), primary_key=True,
+                                         index=True)
+    shares: Mapped[int] = mapped_column(default=0)
+    personalised: Mapped[int] = mapped_column(default=0)
+    shares_linkedin: Mapped[int] = mapped_column(default=0)
+    shares_x: Mapped[int] = mapped_column(default=0)
+    shares_facebook: Mapped[int] = mapped_column(default=0)
+    shares_email: Mapped[int] = mapped_column(default=0)
+    shares_copy: Mapped[int] = mapped_column(default=0)
+    clicks: Mapped[int] = mapped_column(default=0)
+    bots: Mapped[int] = mapped_column(default=0)
+    visitors: Mapped[int] = mapped_column(default=0)
+    sharers: Mapped[int] = mapped_column(default=0)
+
+
+class LibraryDepartmentPeriod(Base):
+    """A department's totals over the closed days of a period ending at `rolled_until`."""
+
+    __tablename__ = "library_department_period"
+
+    period: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    department_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    shares: Mapped[int] = mapped_column(default=0)
+    sharers: Mapped[int] = mapped_column(default=0)
+    clicks: Mapped[int] = mapped_column(default=0)
+    visitors: Mapped[int] = mapped_column(default=0)

@@ -396,19 +396,20 @@ def _period() -> tuple[str, datetime | None]:
 @bp.get("/library/analytics")
 @role_required(Role.SOCIAL)
 def analytics():
-    key, since = _period()
-    rows = services.analytics_items(since)
-    total = services.totals({item.id: stats for item, stats in rows})
+    key = _period()[0]
+    days = PERIODS.get(key)
     if request.args.get("format") == "csv":
         from app.csvutil import csv_response
 
+        result = services.analytics(days, per_page=None)
         return csv_response("sharing-analytics.csv",
                             ["item", "slug", "status", "shares", "sharers", "clicks", "unique_visitors",
                              "clicks_per_share", "bot_clicks", "own_words_percent"],
                             ([i.title, i.slug, i.status, s.shares, s.sharers, s.clicks, s.visitors,
-                              s.clicks_per_share, s.bots, s.personalised_share] for i, s in rows))
-    return render_template("library/analytics.html", rows=rows, total=total, days=key,
-                           departments=services.department_stats(since))
+                              s.clicks_per_share, s.bots, s.personalised_share] for i, s in result.rows))
+    result = services.analytics(days, page=request.args.get("page", 1, type=int))
+    return render_template("library/analytics.html", result=result, rows=result.rows, total=result.sums, days=key,
+                           departments=services.department_stats(days))
 
 
 @bp.get("/library/analytics/items/<int:item_id>")
