@@ -378,7 +378,8 @@ STEPS: list = [_policy, _training, _library, _desk]
 
 # Summaries the features keep (counters, rollups, standings), rebuilt after a bulk load:
 # "module:function" names called in an app context, each committing its own work.
-AFTER_LOAD: list[str] = ["app.training.services:rebuild_standings_after_load", "app.library.services:rebuild_rollups"]
+AFTER_LOAD: list[str] = ["app.training.services:rebuild_standings_after_load", "app.library.services:rebuild_rollups",
+                         "app.desk.services:rebuild_deadlines"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,6 +35,8 @@ def make_report(reporter=None, *, minutes_ago: float = 0, status: str = "new", u
                     reporter_id=None if anonymous or reporter is None else reporter.id, status=status,
                     assignee_id=assignee.id if assignee else None, created_at=created, updated_at=created)
     report.links = [ReportLink(url=url, link_key=services.link_key(url)) for url in links]
+    report.pauses = []
+    services.refresh_deadline(report)   # as every service that files or changes a report does
     db.session.add(report)
     if commit:
         db.session.commit()

@@ -228,7 +228,7 @@ def test_social_team_assigns_and_replies_signed_and_the_reporter_gets_an_email(
     report = file_report(employee).report
     login(social)
     queue = client.get("/desk/").get_data(as_text=True)
-    assert f'data-report-id="{report.id}"' in queue and "Unassigned" in queue
+    assert f'data-report-id="{report.id}"' in queue and 'data-testid="unassigned"' in queue
     client.post(f"/desk/reports/{report.id}/take")
     assert db.session.get(Report, report.id).assignee_id == social.id
     client.post(f"/desk/reports/{report.id}/reply", data={"body": "Thanks Emma, Customer Service answers today.",

@@ -19,7 +19,7 @@ from tests.conftest import SuiteConfig, _empty_all_tables
 # Statements per request, including sign-in session and settings lookups.
 BUDGETS = {
     "employee home": 16, "content feed": 20, "policy": 10, "training list": 10, "quiz": 8, "my reports": 10,
-    "my impact": 18, "desk queue": 14, "desk metrics": 10, "sharing analytics": 16, "compliance": 16,
+    "my impact": 18, "desk queue": 12, "desk metrics": 7, "sharing analytics": 16, "compliance": 16,
 }
 
 

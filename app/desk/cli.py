@@ -1,4 +1,4 @@
-"""`flask desk watch` (run every minute from cron) and `flask desk purge` (daily)."""
+"""`flask desk watch` (run every minute from cron), `flask desk purge` (daily) and `flask desk deadlines`."""
 
 from __future__ import annotations
 
@@ -25,3 +25,12 @@ def purge() -> None:
     counts = services.purge()
     click.echo(f"desk purge: {counts['screenshots']} screenshot(s) and {counts['receipts']} receipt(s) deleted "
                f"from {counts['reports']} closed report(s)")
+
+
+@desk_cli.command("deadlines")
+def deadlines() -> None:
+    """Recompute every open report's stored deadline (after importing reports in bulk; safe any time)."""
+    from app.desk import services
+
+    count = services.refresh_deadlines(stale_only=False)
+    click.echo(f"desk deadlines: {count} open report(s) recomputed")

@@ -65,17 +65,31 @@ def working_minutes(start: datetime, end: datetime, schedule: Schedule) -> float
         return 0.0
     if schedule.always or not schedule.usable:
         return (end - start).total_seconds() / 60
-    total = 0.0
-    day = start.astimezone(schedule.tz).date()
+    first = start.astimezone(schedule.tz).date()
     last = end.astimezone(schedule.tz).date()
-    while day <= last:
-        window = schedule.window(day)
-        if window is not None:
-            lo, hi = max(window[0], start), min(window[1], end)
-            if hi > lo:
-                total += (hi - lo).total_seconds() / 60
-        day += timedelta(days=1)
+    total = _window_minutes(first, start, end, schedule)
+    if last > first:
+        # Whole days in between count their nominal window each, so they are counted, not walked.
+        total += working_days(first + timedelta(days=1), last, schedule) * _day_minutes(schedule)
+        total += _window_minutes(last, start, end, schedule)
     return total
+
+
+def _window_minutes(day: date, start: datetime, end: datetime, schedule: Schedule) -> float:
+    window = schedule.window(day)
+    if window is None:
+        return 0.0
+    lo, hi = max(window[0], start), min(window[1], end)
+    return (hi - lo).total_seconds() / 60 if hi > lo else 0.0
+
+
+def working_days(first: date, stop: date, schedule: Schedule) -> int:
+    """How many days in [first, stop) are working days."""
+    weeks, extra = divmod((stop - first).days, 7)
+    if weeks < 0:
+        return 0
+    start = first.weekday()
+    return weeks * len(schedule.days) + sum(1 for i in range(extra) if (start + i) % 7 in schedule.days)
 
 
 def add_working_minutes(start: datetime, minutes: float, schedule: Schedule) -> datetime:
@@ -104,3 +118,47 @@ def elapsed_minutes(start: datetime, now: datetime, pauses: Iterable[tuple[datet
     for paused_from, paused_until in pauses:
         total -= working_minutes(max(paused_from, start), min(paused_until or now, now), schedule)
     return max(0.0, total)
+
+
+# A fixed origin (a Monday) for positions on a clock: any two positions on the same schedule subtract to the
+# working minutes between them, so a deadline can be stored once and compared with "now" in SQL.
+ORIGIN = datetime(2000, 1, 3, tzinfo=ZoneInfo("UTC"))
+ORIGIN_DAY = date(2000, 1, 3)
+
+
+def _day_minutes(schedule: Schedule) -> float:
+    """Length of a full working window (a full window counts its nominal length, as `working_minutes` does)."""
+    return (datetime.combine(ORIGIN_DAY, schedule.end) - datetime.combine(ORIGIN_DAY, schedule.start)
+            ).total_seconds() / 60
+
+
+def position(moment: datetime, schedule: Schedule) -> float:
+    """Working minutes from ORIGIN to `moment`: working_minutes(a, b) == position(b) - position(a) for a <= b."""
+    if schedule.always or not schedule.usable:
+        return (moment - ORIGIN).total_seconds() / 60
+    day = moment.astimezone(schedule.tz).date()
+    if day >= ORIGIN_DAY:
+        total = working_days(ORIGIN_DAY, day, schedule) * _day_minutes(schedule)
+    else:
+        total = -working_days(day, ORIGIN_DAY, schedule) * _day_minutes(schedule)
+    window = schedule.window(day)
+    if window is not None:
+        high = min(window[1], moment)
+        if high > window[0]:
+            total += (high - window[0]).total_seconds() / 60
+    return total
+
+
+def moment_at(minutes: float, schedule: Schedule) -> datetime:
+    """The earliest moment whose position on the schedule is `minutes` (the inverse of `position`)."""
+    if schedule.always or not schedule.usable:
+        return ORIGIN + timedelta(minutes=minutes)
+    per_day = _day_minutes(schedule)
+    days = sorted(schedule.days)
+    full_days, offset = divmod(minutes, per_day)
+    full_days = int(full_days)
+    if offset == 0:   # the end of the previous working day comes before the start of the next one
+        full_days, offset = full_days - 1, per_day
+    weeks, nth = divmod(full_days, len(days))
+    day = ORIGIN_DAY + timedelta(days=7 * weeks + days[nth])
+    return (datetime.combine(day, schedule.start, schedule.tz) + timedelta(minutes=offset)).astimezone(ORIGIN.tzinfo)

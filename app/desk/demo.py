@@ -142,6 +142,7 @@ def load_desk() -> None:
                                       by_user_id=assignee.id if assignee else None, note=extra["note"],
                                       created_at=created + timedelta(minutes=age // 2)))
     db.session.commit()
+    services.refresh_deadlines()
 
 
 add_demo_loader(50, "desk", load_desk)

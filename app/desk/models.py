@@ -60,6 +60,14 @@ class Report(Base):
     closed_at: Mapped[datetime | None] = mapped_column(index=True)
     amplified_item_id: Mapped[int | None]              # a content-library item (no FK across features)
     screenshots_purged_at: Mapped[datetime | None]
+    # Where the open report stands against its current target, kept by services.refresh_deadline() so the
+    # queue sorts and filters in SQL. Running: the target's end as a position on the report's clock (see
+    # clock.position) and as a moment. Waiting on the reporter: the share of the target used (frozen).
+    # `sla_basis` names the settings they were computed with; a change of hours or targets recomputes them.
+    sla_due_clock: Mapped[float | None]
+    sla_due_at: Mapped[datetime | None]
+    sla_paused_used: Mapped[float | None]
+    sla_basis: Mapped[str | None] = mapped_column(String(16))
 
     reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
@@ -185,3 +193,5 @@ class CategoryRoute(Base):
 
 
 Index("ix_desk_report_status_created", Report.status, Report.created_at)
+# The desk lists the social team on every queue page; without this, that is a scan of every person.
+Index("ix_user_is_social", User.is_social)

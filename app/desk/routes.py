@@ -212,13 +212,13 @@ def queue():
         status=args.get("status", "open"), category=args.get("category", ""), urgency=args.get("urgency", ""),
         assignee=args.get("assignee", ""), department=args.get("department", type=int),
         overdue=args.get("overdue") == "1")
-    rows = services.queue(filters, current_user)
+    result = services.queue(filters, current_user, page=args.get("page", 1, type=int))
     from app.people.services import departments
 
-    return render_template("desk/queue.html", rows=rows, filters=filters, team=services.social_team(),
-                           problems=services.schedule_problems(),
+    return render_template("desk/queue.html", rows=result.rows, page=result.page, counts=result.counts,
+                           filters=filters, team=services.social_team(), problems=services.schedule_problems(),
                            departments=departments(), statuses=STATUSES,
-                           duplicates=services.duplicate_counts([r.id for r, _ in rows]), **_labels())
+                           duplicates=services.duplicate_counts([r.id for r, _ in result.rows]), **_labels())
 
 
 def _desk_report(report_id: int):
