@@ -72,6 +72,12 @@ def ensure_database(database_url: str) -> None:
     server.dispose()
 
 
+def in_order(n: int, total: int, days_back: int) -> datetime:
+    """The n-th of `total` moments spread evenly over the last `days_back` days, oldest first:
+    an append-only log (clicks, shares) is written in time order, so it is generated that way."""
+    return NOW - timedelta(seconds=days_back * 86400 * (total - 1 - n) / total)
+
+
 def generate(database_url: str, size_name: str) -> dict:
     ensure_database(database_url)
     os.environ["DATABASE_URL"] = database_url
@@ -293,16 +299,18 @@ def _library(connection, metadata, size: Size, ids: dict, timings: dict) -> None
     timings["share links"] = load(connection, link, share_links(), size.share_links, "share links")
 
     def share_events():
-        for link_id, item_id, network in links:
+        for n, (link_id, item_id, network) in enumerate(links):
             yield {"share_link_id": link_id, "item_id": item_id, "user_id": users[(link_id - first_link) % len(users)],
-                   "network": network, "personalised": random.random() < 0.6, "created_at": when(365)}
+                   "network": network, "personalised": random.random() < 0.6,
+                   "created_at": in_order(n, len(links), 365)}
 
     timings["share events"] = load(connection, event, share_events(), len(links), "share events")
 
     def clicks():
-        for _ in range(size.clicks):
+        for n in range(size.clicks):
             link_id, item_id, network = random.choice(links)
-            yield {"share_link_id": link_id, "item_id": item_id, "network": network, "occurred_at": when(365),
+            yield {"share_link_id": link_id, "item_id": item_id, "network": network,
+                   "occurred_at": in_order(n, size.clicks, 365),
                    "referrer_host": random.choice(REFERRERS), "is_bot": random.random() < 0.05,
                    "visitor_key": secrets.token_hex(32)}
 

@@ -58,10 +58,14 @@ class Server:
     def __init__(self, app_spec: str, env: dict, workers: int = 4):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        # The server's log goes to a file: a pipe nobody reads fills up and stalls the workers.
+        self.log_path = RESULTS / f"gunicorn-{app_spec.replace(':', '-')}.log"
+        self.log = self.log_path.open("w")
         self.process = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
              "--timeout", "60", app_spec],
-            cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=self.log,
         )
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -71,7 +75,7 @@ class Server:
             except Exception:  # still starting
                 time.sleep(0.3)
         self.stop()
-        raise RuntimeError(f"gunicorn did not start: {self.process.stderr.read().decode()[-2000:]}")
+        raise RuntimeError(f"gunicorn did not start: {self.log_path.read_text()[-2000:]}")
 
     def worker_pids(self) -> list[int]:
         pids = []
@@ -105,6 +109,7 @@ class Server:
                 self.process.wait(20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        self.log.close()
 
 
 class _CsrfParser(html.parser.HTMLParser):
@@ -175,10 +180,29 @@ def random_path_script(prefix: str, values: list[str]) -> str:
     return handle.name
 
 
+def preflight(url: str, cookie: str | None) -> int:
+    """The status one request gets (redirects not followed), so a page that fails or sends
+    people to sign-in is not mistaken for a fast page."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310 (loopback only)
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    try:
+        return urllib.request.build_opener(NoRedirect).open(request, timeout=60).status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 def measure(server: Server, name: str, path: str, role: str, cookie: str | None, duration: int, connections: int,
-            script: str | None = None) -> Result:
+            script: str | None = None, sample: str | None = None) -> Result:
     sys.stderr.write(f"  {name:<28} {path:<40} ... ")
     sys.stderr.flush()
+    status = preflight(server.base + (sample or path), cookie)
+    expected = 302 if sample else 200
+    if status != expected:
+        raise RuntimeError(f"{name}: {sample or path} answered {status}, not {expected}; see {server.log_path}")
     numbers = run_wrk(server.base + path, duration, connections, cookie, script)
     result = Result(name, path, role, peak_worker_rss_mb=server.peak_worker_rss_mb(), **numbers)
     sys.stderr.write(f"{result.requests_per_second:8.0f} req/s  p50 {result.p50_ms:6.1f} ms  "
@@ -222,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             script = random_path_script("/s/", codes) if "302" in name else None
             floors[name] = measure(server, name, "/s/" if script else "/", "anonymous", None, args.duration,
-                                   args.connections, script)
+                                   args.connections, script, sample=f"/s/{codes[0]}" if script else None)
         finally:
             server.stop()
 
@@ -239,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
                 cookie = cookies[page.email]
             script = random_path_script("/s/", codes) if page.path == "/s/<code>" else None
             path = "/s/" if script else page.path
-            result = measure(server, page.name, path, page.role, cookie, args.duration, args.connections, script)
+            result = measure(server, page.name, path, page.role, cookie, args.duration, args.connections, script,
+                             sample=f"/s/{codes[0]}" if script else None)
             result.path = page.path
             results.append(result)
     finally:
