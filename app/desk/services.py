@@ -22,7 +22,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Double, Integer, and_, bindparam, case, cast, func, literal, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -1156,33 +1156,20 @@ def _wait_order():
     return Report.first_response_at - Report.created_at
 
 
-def _first_response_percentiles(since: datetime) -> dict[float, float]:
+def _first_response_percentiles(since: datetime, answered: int) -> dict[float, float]:
     """Nearest-rank median and 90th percentile of the wall-clock first-response wait, in one statement.
 
-    The database ranks the answered reports and returns only the two at the ranks `percentile()` would pick
-    (ceil(share × n) in floating point, as in Python); the minutes are computed here, exactly as before.
+    The ranks are chosen here exactly as `percentile()` chooses them; the database ranks the answered
+    reports and returns only the ones at those ranks, and the minutes are computed here as before.
     """
-    answered = (select(Report.created_at, Report.first_response_at,
-                       func.row_number().over(order_by=(_wait_order(), Report.id)).label("rank"),
-                       func.count().over().label("n"))
-                .where(Report.created_at >= since, Report.first_response_at.is_not(None)).subquery())
-
-    def nearest_rank(share: float):
-        product = literal(share, Double()) * answered.c.n
-        whole = cast(product, Integer)   # SQLite truncates, PostgreSQL rounds: either way ceil() is one of two
-        ceiling = case((product > whole, whole + 1), else_=whole)
-        return case((ceiling < 1, 1), else_=ceiling)
-
-    shares = (0.5, 0.9)
-    rows = db.session.execute(select(answered.c.created_at, answered.c.first_response_at, answered.c.rank,
-                                     *[nearest_rank(share).label(f"r{i}") for i, share in enumerate(shares)])
-                              .where(or_(*[answered.c.rank == nearest_rank(share) for share in shares]))).all()
-    waits = {}
-    for created, responded, rank, *ranks in rows:
-        for share, wanted in zip(shares, ranks, strict=True):
-            if rank == wanted:
-                waits[share] = (responded - created).total_seconds() / 60
-    return waits
+    ranks = {share: max(1, math.ceil(share * answered)) for share in (0.5, 0.9)}
+    ranked = (select(Report.created_at, Report.first_response_at,
+                     func.row_number().over(order_by=(_wait_order(), Report.id)).label("rank"))
+              .where(Report.created_at >= since, Report.first_response_at.is_not(None)).subquery())
+    waits = {rank: (responded - created).total_seconds() / 60 for created, responded, rank in db.session.execute(
+        select(ranked.c.created_at, ranked.c.first_response_at, ranked.c.rank)
+        .where(ranked.c.rank.in_(sorted(set(ranks.values())))))}
+    return {share: waits[rank] for share, rank in ranks.items() if rank in waits}
 
 
 def metrics(weeks: int = 12, now: datetime | None = None) -> dict:
@@ -1228,7 +1215,7 @@ def metrics(weeks: int = 12, now: datetime | None = None) -> dict:
         answered, met, late_unanswered, old_enough, never = (
             a + b for a, b in zip((answered, met, late_unanswered, old_enough, never), facts, strict=True))
     judged = answered + late_unanswered
-    waits = _first_response_percentiles(since)
+    waits = _first_response_percentiles(since, answered)
     peak = max([w["total"] for w in by_week.values()] + [1])
     return {
         "weeks": weeks, "total": total, "by_week": by_week, "by_week_category": by_week_category,
