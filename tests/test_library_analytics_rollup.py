@@ -2,15 +2,17 @@
 
 A few hundred clicks and shares over more than a year (several networks, bots, visitors clicking
 twice a day or on two networks, archived and draft items, people without a department) are compared
-with a straightforward count over the raw tables, for every period, with the summary current, lagging
-behind by days, never built, and with clicks and shares arriving after the last summary.
+with a straightforward count over the raw tables, for every period (whole UTC days up to now: the
+last 30 days are the 29 days before today and today so far), with the summary current, rolled up
+during the day, lagging behind by days, never built, just past midnight, and with clicks and shares
+arriving after the last summary, among them visitors already counted earlier the same day.
 """
 
 from __future__ import annotations
 
 import random
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import distinct, func, insert, select
@@ -67,8 +69,13 @@ def _data(db, start: datetime, end: datetime, seed: int = 7, clicks: int = 700, 
     db.session.commit()
 
 
+def _since(days, now):
+    """The start of the last `days` whole UTC days up to `now` (today included)."""
+    return datetime.combine(now.date() - timedelta(days=days - 1), time(), UTC) if days else None
+
+
 def _reference_items(days, now):
-    since = now - timedelta(days=days) if days else None
+    since = _since(days, now)
     stats = services.item_stats(since)
     listed = services.items_by_id(stats)
     listed.update({i.id: i for i in services.items_by_id(
@@ -83,7 +90,7 @@ def _reference_items(days, now):
 def _reference_departments(days, now):
     """The department figures as counted before the rollups, straight from the raw tables."""
     db = services.db
-    since = now - timedelta(days=days) if days else None
+    since = _since(days, now)
     shares = (select(User.department_id, func.count(), func.count(distinct(ShareEvent.user_id)))
               .join(User, User.id == ShareEvent.user_id).group_by(User.department_id))
     clicks = (select(User.department_id, func.count(), func.count(distinct(Click.visitor_key)))
@@ -150,19 +157,94 @@ def test_figures_stay_exact_while_the_rollup_lags_behind_or_never_ran(history):
     _assert_same(NOW + timedelta(days=1, hours=1))        # past midnight before the next run
 
 
-def test_a_rebuild_gives_the_same_summary_as_day_by_day_runs(history):
-    from app.library.models import LibraryItemDay, LibraryItemPeriod
+def _snapshot(db):
+    """Every summary row, to compare a run with a rebuild."""
+    from app.library import models
 
-    def snapshot():
-        return (sorted(tuple(r) for r in history.session.execute(select(LibraryItemDay.__table__)).all()),
-                sorted(tuple(r) for r in history.session.execute(select(LibraryItemPeriod.__table__)).all()))
+    tables = (models.LibraryItemDay, models.LibraryDepartmentDay, models.LibraryItemPeriod,
+              models.LibraryDepartmentPeriod, models.LibraryItemVisitorToday, models.LibraryDepartmentVisitorToday)
+    return [sorted(tuple(r) for r in db.session.execute(select(t.__table__)).all()) for t in tables]
 
-    services.rollup(now=NOW - timedelta(days=5))
-    for back in (4, 2, 0):
-        services.rollup(now=NOW - timedelta(days=back))
-    stepwise = snapshot()
-    services.rollup(now=NOW, rebuild=True)
-    assert snapshot() == stepwise
+
+def _rebuilt_equals_stepwise(db, now):
+    stepwise = _snapshot(db)
+    services.rollup(now=now, rebuild=True)
+    return _snapshot(db) == stepwise
+
+
+def test_a_rebuild_gives_the_same_summary_as_day_by_day_and_intraday_runs(history):
+    for back in (timedelta(days=5), timedelta(days=4), timedelta(days=2, hours=3), timedelta(days=2),
+                 timedelta(hours=3), timedelta(hours=1), timedelta(0)):
+        services.rollup(now=NOW - back)
+    assert _rebuilt_equals_stepwise(history, NOW)
+
+
+def _click(link, when, visitor, bot=False):
+    return {"share_link_id": link.id, "item_id": link.item_id, "network": link.network, "occurred_at": when,
+            "referrer_host": None, "is_bot": bot, "visitor_key": f"{visitor}:{when.date().isoformat()}"}
+
+
+def test_a_visitor_counted_earlier_today_is_not_counted_again_after_an_intraday_rollup(db, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    sales = DepartmentFactory(name="Sales")
+    sharer, colleague = UserFactory(department_id=sales.id), UserFactory(department_id=sales.id)
+    first, second = ContentItemFactory(title="First"), ContentItemFactory(title="Second")
+    on_linkedin, on_x = services.link_for(sharer.id, first.id, "linkedin"), services.link_for(sharer.id, first.id, "x")
+    colleagues = services.link_for(colleague.id, second.id, "x")
+    today = datetime.combine(NOW.date(), time(), UTC)
+    db.session.execute(insert(Click), [_click(on_linkedin, today - timedelta(hours=2), "alice"),   # yesterday
+                                       _click(on_linkedin, today + timedelta(hours=8), "alice"),
+                                       _click(colleagues, today + timedelta(hours=9), "bob")])
+    db.session.commit()
+    services.rollup(now=today + timedelta(hours=10))
+    db.session.execute(insert(Click), [
+        _click(on_linkedin, today + timedelta(hours=11), "alice"),                 # same item, counted at 8:00
+        _click(on_x, today + timedelta(hours=11, minutes=5), "alice"),             # same item, other network
+        _click(colleagues, today + timedelta(hours=11, minutes=10), "alice"),      # other item, same department
+        _click(colleagues, today + timedelta(hours=11, minutes=15), "carol"),
+        _click(colleagues, today + timedelta(hours=11, minutes=20), "alice", bot=True)])
+    db.session.commit()
+    noon = today + timedelta(hours=12)
+
+    def figures():
+        items = {row.title: (s.clicks, s.bots, s.visitors) for row, s in services.analytics(30, now=noon).rows}
+        sales_row = _departments(30, noon)["Sales"]
+        return items, (sales_row["clicks"], sales_row["visitors"])
+
+    # 30 days, including today: alice yesterday and alice, bob and carol today
+    assert figures() == ({"First": (4, 0, 2), "Second": (3, 1, 3)}, (7, 4))
+    _assert_same(noon)
+    services.rollup(now=noon)                  # the later clicks now summarised: the same figures
+    assert figures() == ({"First": (4, 0, 2), "Second": (3, 1, 3)}, (7, 4))
+    _assert_same(noon)
+    assert _rebuilt_equals_stepwise(db, noon)
+
+
+def test_the_first_runs_after_midnight_keep_figures_exact(history):
+    from app.library.models import LibraryRollupState
+
+    evening = datetime.combine(NOW.date(), time(23, 58), UTC)
+    _data(history, NOW, evening + timedelta(minutes=15), seed=10, clicks=120, shares=20)
+    services.rollup(now=evening)
+    _assert_same(evening + timedelta(minutes=1))
+    services.rollup(now=evening + timedelta(minutes=2, seconds=30))       # 00:00:30: snapshot ends at 23:59
+    state = history.session.get(LibraryRollupState, 1)
+    assert state.period_day == NOW.date() + timedelta(days=1) and state.rolled_until.date() == NOW.date()
+    _assert_same(evening + timedelta(minutes=4))
+    services.rollup(now=evening + timedelta(minutes=8))                   # 00:06: yesterday closes
+    _assert_same(evening + timedelta(minutes=10))
+    assert _rebuilt_equals_stepwise(history, evening + timedelta(minutes=8))
+
+
+def test_a_job_days_behind_keeps_figures_exact_and_catches_up(history):
+    services.rollup(now=NOW - timedelta(days=45))
+    _assert_same(NOW)                          # no use for 30 days; the older days leave 90 and 365 days
+    services.rollup(now=NOW - timedelta(days=6, hours=5))
+    _assert_same(NOW)                          # six days behind
+    _assert_same(NOW + timedelta(days=1))
+    services.rollup(now=NOW)
+    _assert_same(NOW)
+    assert _rebuilt_equals_stepwise(history, NOW)
 
 
 def test_the_analytics_page_shows_fifty_items_a_page_with_totals_of_all(client, login, social, history):
@@ -172,6 +254,7 @@ def test_the_analytics_page_shows_fifty_items_a_page_with_totals_of_all(client, 
     login(social)
     first = client.get("/library/analytics?days=all").get_data(as_text=True)
     assert first.count('data-testid="analytics-row"') == 50
+    assert "Last 30 days, including today" in client.get("/library/analytics?days=30").get_data(as_text=True)
     expected = _reference_items(None, NOW)
     assert f'data-testid="total-clicks">{sum(v[3] for v in expected.values())}<' in first
     second = client.get("/library/analytics?days=all&page=2").get_data(as_text=True)
@@ -184,6 +267,7 @@ def test_the_rollup_command_is_idempotent(app, history):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["library", "rollup"])
     assert first.exit_code == 0 and "complete until 2026-06-15" in first.output
+    assert "13:29 UTC" in first.output                  # up to a minute before the run
     again = runner.invoke(args=["library", "rollup"])
-    assert again.exit_code == 0 and "0 day(s)" in again.output
+    assert again.exit_code == 0 and "0 closed day(s)" in again.output
     _assert_same(NOW)

@@ -19,8 +19,9 @@ def digest() -> None:
 @library_cli.command("rollup")
 @click.option("--rebuild", is_flag=True, help="Summarise every day again from the first click.")
 def rollup(rebuild: bool) -> None:
-    """Summarise closed days of clicks and shares for the analytics page (idempotent; cron every few minutes)."""
+    """Summarise clicks and shares up to a minute ago for the analytics page (idempotent; cron every 5 minutes)."""
     from app.library.services import rollup as run
 
     result = run(rebuild=rebuild)
-    click.echo(f"library rollup: {result['days']} day(s) summarised, complete until {result['rolled_until']}")
+    click.echo(f"library rollup: {result['days']} closed day(s) summarised, complete until "
+               f"{result['rolled_until']:%Y-%m-%d %H:%M} UTC")

@@ -188,23 +188,27 @@ class LibraryPreference(Base):
 
 # ------------------------------------------------------------------ sharing analytics rollups
 #
-# Built by `services.rollup()` (`flask library rollup`) from `click` and `share_event` for closed UTC
-# days only; the tracked link never writes here. Unique visitors are stored per day: the visitor key is
-# an HMAC whose key changes every UTC day, so one person on two days is two keys and daily counts add
-# up exactly to a period's count of distinct keys.
+# Built by `services.rollup()` (`flask library rollup`, every few minutes) from `click` and `share_event`
+# up to a moment `rolled_until` a minute before the run: closed UTC days, and today so far as a partial
+# day replaced on every run. The tracked link never writes here. Unique visitors are stored per day: the
+# visitor key is an HMAC whose key changes every UTC day, so one person on two days is two keys and daily
+# counts add up exactly to a period's count of distinct keys.
 
 class LibraryRollupState(Base):
-    """A single row (id 1): the UTC day before which every day is summarised, and when that ran."""
+    """A single row (id 1): the moment before which every click and share is summarised, the UTC day the
+    period summaries end on (the run's today), and when the job last ran."""
 
     __tablename__ = "library_rollup_state"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    rolled_until: Mapped[date | None]
+    rolled_until: Mapped[datetime | None]
+    period_day: Mapped[date | None]
     refreshed_at: Mapped[datetime | None]
 
 
 class LibraryItemDay(Base):
-    """One item's figures on one closed UTC day: shares (per network), own words, clicks, bots, visitors."""
+    """One item's figures on one UTC day (the last one up to `rolled_until` only): shares (per network),
+    own words, clicks, bots, visitors."""
 
     __tablename__ = "library_item_day"
 
@@ -224,7 +228,8 @@ class LibraryItemDay(Base):
 
 
 class LibraryDepartmentDay(Base):
-    """Figures of one department's sharers on one closed UTC day; department 0 is people without one."""
+    """Figures of one department's sharers on one UTC day (see `LibraryItemDay`); department 0 is people
+    without one."""
 
     __tablename__ = "library_department_day"
 
@@ -236,7 +241,8 @@ class LibraryDepartmentDay(Base):
 
 
 class LibraryItemPeriod(Base):
-    """One item's totals over the closed days of a period (days; 0 is all time) ending at `rolled_until`."""
+    """One item's totals over a period (days; 0 is all time) of whole UTC days ending on `period_day`, from
+    its first day up to `rolled_until`."""
 
     __tablename__ = "library_item_period"
 
@@ -257,7 +263,7 @@ class LibraryItemPeriod(Base):
 
 
 class LibraryDepartmentPeriod(Base):
-    """A department's totals over the closed days of a period ending at `rolled_until`."""
+    """A department's totals over a period ending on `period_day`, up to `rolled_until` (see above)."""
 
     __tablename__ = "library_department_period"
 
@@ -267,3 +273,22 @@ class LibraryDepartmentPeriod(Base):
     sharers: Mapped[int] = mapped_column(default=0)
     clicks: Mapped[int] = mapped_column(default=0)
     visitors: Mapped[int] = mapped_column(default=0)
+
+
+class LibraryItemVisitorToday(Base):
+    """The visitor keys already counted for each item on the day of `rolled_until` (written by the rollup
+    only, replaced on every run), so a later click of the same visitor that day is not counted twice."""
+
+    __tablename__ = "library_item_visitor_today"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("content_item.id", ondelete="CASCADE"), primary_key=True)
+    visitor_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class LibraryDepartmentVisitorToday(Base):
+    """The visitor keys already counted for each sharer's department on the day of `rolled_until`."""
+
+    __tablename__ = "library_department_visitor_today"
+
+    department_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    visitor_key: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -22,9 +22,11 @@ from flask import current_app, g, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Date,
+    Integer,
     and_,
     bindparam,
     case,
+    cast,
     delete,
     distinct,
     exists,
@@ -65,8 +67,10 @@ from app.library.models import (
     ContentSuggestion,
     LibraryDepartmentDay,
     LibraryDepartmentPeriod,
+    LibraryDepartmentVisitorToday,
     LibraryItemDay,
     LibraryItemPeriod,
+    LibraryItemVisitorToday,
     LibraryPreference,
     LibraryRollupState,
     ShareEvent,
@@ -933,31 +937,47 @@ def items_by_id(ids) -> dict[int, ContentItem]:
 
 # ------------------------------------------------------------------ analytics rollups
 #
-# The analytics page reads closed UTC days from summaries and only the rest from the raw tables:
-# `library_item_period` / `library_department_period` hold each period's totals over its closed days up
-# to `rolled_until` (built by `rollup()` from the per-day rows), and a page adds the raw clicks and
-# shares of the part of the period's first day that lies inside it (the head) and of everything since
-# `rolled_until` (the live tail, read through the index on occurred_at / created_at). Together head and
-# tail are about one day of data, so the page costs the same whatever the history holds, and the
-# figures are exact and current. The tracked link is untouched: it still only inserts a click.
+# A period is whole UTC days: "the last 30 days" are the 29 days before today and today so far. The
+# page reads everything before `rolled_until` from summaries and only what came after from the raw
+# tables. `rollup()` (`flask library rollup`, cron every 5 minutes) summarises clicks and shares up to
+# `rolled_until`, a minute before it runs (a click's time is taken just before its insert commits, so
+# the last minute is left to the next run): each UTC day in `library_item_day` /
+# `library_department_day`, today as a partial day replaced on every run, and each period's totals over
+# its days ending on `period_day` (the run's today) in `library_item_period` / `library_department_period`.
+# A page adds the clicks and shares since `rolled_until` (minutes of them, through the index on
+# occurred_at / created_at), so it costs the same whatever the history holds and its figures are exact
+# and current. The tracked link is untouched: it still only inserts a click.
 #
 # Unique visitors add up across days: the visitor key is an HMAC whose key changes every UTC day, so the
-# same visitor on two days is two keys, and a period's distinct keys are the sum of each day's distinct
-# keys (and the head and tail never share a day with the summarised days). Sharers (distinct people) do
-# not add up; each period's summary counts them exactly, and the page adds only the people in the head
-# or tail who have no share in the summarised days. Department figures group by the sharer's department:
-# the current one for the head and tail, the one at the time the day was summarised for closed days.
+# same visitor on two days is two keys, and a period's distinct keys are the sum of each day's. The keys
+# already counted on the last summarised day are in `library_item_visitor_today` /
+# `library_department_visitor_today` (rewritten by each run, read through their primary keys), so a
+# later click of the same visitor that day is not counted again. Sharers (distinct people) do not add
+# up; each period's summary counts them exactly, and the page adds only the people sharing after
+# `rolled_until` who have no share in the summarised part. Department figures group by the sharer's
+# department: the current one for the latest clicks, the one at the time of the rollup for the rest.
+#
+# When the summary ends on an earlier day than the page's today (the job lags, or has not run since
+# midnight), the page takes away the days that left the period and counts sharers from the raw shares;
+# a summary that ends before the period starts is not used. The figures are exact either way.
 
 ROLLUP_PERIODS = (30, 90, 365)
 ALL_TIME = 0
+ROLLUP_SETTLE = timedelta(minutes=1)
 SHARE_MEASURES = ("shares", "personalised", *(f"shares_{n}" for n in NETWORKS))
 ITEM_MEASURES = (*SHARE_MEASURES, "clicks", "bots", "visitors")
 DEPARTMENT_MEASURES = ("shares", "clicks", "visitors")
+DEPARTMENT_PERIOD_MEASURES = ("shares", "sharers", "clicks", "visitors")
 ANALYTICS_PER_PAGE = 50
 
 
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(), UTC)
+
+
+def _period_start(days: int, today: date) -> datetime:
+    """The first moment of a period of `days` whole UTC days ending with `today`."""
+    return _day_start(today - timedelta(days=days - 1))
 
 
 def _share_columns() -> list:
@@ -966,10 +986,15 @@ def _share_columns() -> list:
             *(func.sum(case((ShareEvent.network == n, 1), else_=0)) for n in NETWORKS)]
 
 
-def _click_columns() -> list:
-    """Human clicks, bot clicks and distinct human visitor keys."""
+def _click_columns(skip_counted: bool) -> list:
+    """Human clicks, bot clicks and distinct human visitor keys (without those counted earlier that day)."""
+    human = Click.is_bot.is_(False)
+    if skip_counted:
+        counted = LibraryItemVisitorToday
+        human = and_(human, ~exists().where(counted.item_id == Click.item_id,
+                                             counted.visitor_key == Click.visitor_key))
     return [func.sum(case((Click.is_bot.is_(False), 1), else_=0)), func.sum(case((Click.is_bot.is_(True), 1), else_=0)),
-            func.count(distinct(case((Click.is_bot.is_(False), Click.visitor_key))))]
+            func.count(distinct(case((human, Click.visitor_key))))]
 
 
 def _zeros(n: int, first: int = 0) -> list:
@@ -981,28 +1006,38 @@ def _department():
     return func.coalesce(User.department_id, literal_column("0"))
 
 
-def _item_figures(share_where, click_where, sharers: bool = False) -> list:
+def _sharer_department():
+    """The department of a click's sharer (0 for none), looked up per click: a few index probes beat
+    hashing every link."""
+    return func.coalesce(
+        select(User.department_id).join(ShareLink, ShareLink.user_id == User.id)
+        .where(ShareLink.id == Click.share_link_id).scalar_subquery(), literal_column("0"))
+
+
+def _item_figures(share_where, click_where, sharers: bool = False, skip_counted: bool = False) -> list:
     """Per item: the shares and the clicks matching the conditions, as ITEM_MEASURES columns (+ sharers 0)."""
     extra = _zeros(1, first=len(SHARE_MEASURES)) if sharers else []
     shares = (select(ShareEvent.item_id.label("item_id"), *_share_columns(), *_zeros(3 + len(extra)))
               .where(share_where).group_by(ShareEvent.item_id))
-    clicks = (select(Click.item_id.label("item_id"), *_zeros(len(SHARE_MEASURES)), *_click_columns(), *extra)
-              .where(click_where).group_by(Click.item_id))
+    clicks = (select(Click.item_id.label("item_id"), *_zeros(len(SHARE_MEASURES)), *_click_columns(skip_counted),
+                     *extra).where(click_where).group_by(Click.item_id))
     return [shares, clicks]
 
 
-def _department_figures(share_where, click_where, sharers: bool = False) -> list:
+def _department_figures(share_where, click_where, sharers: bool = False, skip_counted: bool = False) -> list:
     """Per sharer's department: shares, (sharers 0,) human clicks and visitors matching the conditions."""
     shares = (select(_department().label("department_id"), func.count(), *_zeros(2 + sharers))
               .select_from(ShareEvent).join(User, User.id == ShareEvent.user_id)
               .where(share_where).group_by(_department()))
-    # The sharer's department looked up per click: a few thousand index probes beat hashing every link.
-    sharer_department = func.coalesce(
-        select(User.department_id).join(ShareLink, ShareLink.user_id == User.id)
-        .where(ShareLink.id == Click.share_link_id).scalar_subquery(), literal_column("0"))
-    clicks = (select(sharer_department.label("department_id"), *_zeros(1 + sharers), func.count(),
-                     func.count(distinct(Click.visitor_key)))
-              .where(click_where, Click.is_bot.is_(False)).group_by(sharer_department))
+    human = (select(_sharer_department().label("department_id"), Click.visitor_key)
+             .where(click_where, Click.is_bot.is_(False)).subquery())
+    visitor = human.c.visitor_key
+    if skip_counted:
+        counted = LibraryDepartmentVisitorToday
+        visitor = case((~exists().where(counted.department_id == human.c.department_id,
+                                        counted.visitor_key == human.c.visitor_key), human.c.visitor_key))
+    clicks = (select(human.c.department_id, *_zeros(1 + sharers), func.count(), func.count(distinct(visitor)))
+              .group_by(human.c.department_id))
     return [shares, clicks]
 
 
@@ -1010,53 +1045,68 @@ def _summed(parts: list, key: str, measures: tuple[str, ...], nonzero: tuple[str
     """Sum a UNION ALL of parts (key + measures columns) per key; keep keys where a `nonzero` measure is."""
     union = union_all(*parts).subquery()
     columns = dict(zip(measures, list(union.c)[1:], strict=True))
-    query = select(list(union.c)[0].label(key), *(func.coalesce(func.sum(c), 0).label(m)
+    # Integer sums: PostgreSQL would add bigint counts up as numeric, slow to add and sum again.
+    query = select(list(union.c)[0].label(key), *(cast(func.coalesce(func.sum(c), 0), Integer).label(m)
                                                   for m, c in columns.items())).group_by(list(union.c)[0])
     return query.having(or_(*(func.sum(columns[m]) > 0 for m in nonzero))) if nonzero else query
 
 
+def _insert():
+    return pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
 def _rollup_state(lock: bool = False) -> LibraryRollupState:
-    dialect = db.session.get_bind().dialect.name
-    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert_(LibraryRollupState).values(id=1).on_conflict_do_nothing(index_elements=["id"]))
+    db.session.execute(_insert()(LibraryRollupState).values(id=1).on_conflict_do_nothing(index_elements=["id"]))
     query = select(LibraryRollupState).where(LibraryRollupState.id == 1).execution_options(populate_existing=True)
     return db.session.scalars(query.with_for_update() if lock else query).one()
 
 
-def rollup(now: datetime | None = None, rebuild: bool = False) -> dict:
-    """Summarise every closed UTC day not yet summarised and each period's totals up to today (commits).
+def _rollup_until(now: datetime) -> datetime:
+    """Where a run's snapshot ends: a minute before `now`, on the minute."""
+    return (now.astimezone(UTC) - ROLLUP_SETTLE).replace(second=0, microsecond=0)
 
-    Idempotent and set-based (one INSERT … SELECT per day and table): run it from cron every few minutes;
-    only the first run after midnight UTC has work to do. `rebuild` starts again from the first click.
-    Concurrent runs wait for each other on the state row.
+
+def rollup(now: datetime | None = None, rebuild: bool = False) -> dict:
+    """Summarise clicks and shares up to a minute ago: the days not summarised yet, today so far, each
+    period's totals and the visitors counted today (commits).
+
+    Idempotent and set-based (a few INSERT … SELECT per day and table): run it from cron every 5 minutes.
+    A run on the same day as the last one replaces today's partial rows and adds the change to the period
+    totals; the first run of a day, a run after a lag and `rebuild` (which starts again from the first
+    click) compute the period totals afresh. Concurrent runs wait for each other on the state row.
     """
-    now = now or utcnow()
-    today = now.astimezone(UTC).date()
+    now = (now or utcnow()).astimezone(UTC)
+    until, today = _rollup_until(now), now.date()
     state = _rollup_state(lock=True)
-    first = None if rebuild else state.rolled_until
-    if first is None:
+    previous = None if rebuild else state.rolled_until
+    if previous is None:
         db.session.execute(delete(LibraryItemDay))
         db.session.execute(delete(LibraryDepartmentDay))
         oldest = [db.session.scalar(select(func.min(Click.occurred_at))),
                   db.session.scalar(select(func.min(ShareEvent.created_at)))]
-        first = min([o.astimezone(UTC).date() for o in oldest if o is not None], default=today)
-    elif first >= today:
-        state.refreshed_at = now
-        db.session.commit()
-        return {"days": 0, "rolled_until": state.rolled_until}
+        first = min([o.astimezone(UTC).date() for o in oldest if o is not None] + [until.date()])
     else:
-        db.session.execute(delete(LibraryItemDay).where(LibraryItemDay.day >= first))
-        db.session.execute(delete(LibraryDepartmentDay).where(LibraryDepartmentDay.day >= first))
-    days = 0
+        first = min(previous.date(), until.date())
+    # Every period ends today and is at least 30 days long, so it holds each day from `first` on.
+    incremental = (previous is not None and state.period_day == today and previous <= until
+                   and first > today - timedelta(days=min(ROLLUP_PERIODS)))
+    if incremental:
+        _add_days_to_periods(first, -1)
+    db.session.execute(delete(LibraryItemDay).where(LibraryItemDay.day >= first))
+    db.session.execute(delete(LibraryDepartmentDay).where(LibraryDepartmentDay.day >= first))
     day = first
-    while day < today:
-        _rollup_day(day)
+    while day <= until.date():
+        _rollup_day(day, until)
         day += timedelta(days=1)
-        days += 1
-    _rollup_periods(today)
-    state.rolled_until, state.refreshed_at = today, now
+    if incremental:
+        _add_days_to_periods(first, 1)
+        _add_new_sharers(previous, until, today)
+    else:
+        _rollup_periods(today, until)
+    _rollup_visitors(until)
+    state.rolled_until, state.period_day, state.refreshed_at = until, today, now
     db.session.commit()
-    return {"days": days, "rolled_until": today}
+    return {"days": (until.date() - first).days, "rolled_until": until}
 
 
 def rebuild_rollups() -> None:
@@ -1064,8 +1114,9 @@ def rebuild_rollups() -> None:
     rollup(rebuild=True)
 
 
-def _rollup_day(day: date) -> None:
-    start, end = _day_start(day), _day_start(day + timedelta(days=1))
+def _rollup_day(day: date, until: datetime) -> None:
+    """One day's rows, from the clicks and shares of that day before `until`."""
+    start, end = _day_start(day), min(_day_start(day + timedelta(days=1)), until)
     shares_on = and_(ShareEvent.created_at >= start, ShareEvent.created_at < end)
     clicks_on = and_(Click.occurred_at >= start, Click.occurred_at < end)
     items = _summed(_item_figures(shares_on, clicks_on), "item_id", ITEM_MEASURES).subquery()
@@ -1077,19 +1128,72 @@ def _rollup_day(day: date) -> None:
         ["day", "department_id", *DEPARTMENT_MEASURES], select(literal(day, Date), *departments.c)))
 
 
-def _rollup_periods(until: date) -> None:
-    """Each period's totals over its closed days before `until`, sharers counted once per period."""
+def _rollup_visitors(until: datetime) -> None:
+    """The visitor keys counted on the day of `until`, per item and per sharer's department."""
+    db.session.execute(delete(LibraryItemVisitorToday))
+    db.session.execute(delete(LibraryDepartmentVisitorToday))
+    counted = and_(Click.occurred_at >= _day_start(until.date()), Click.occurred_at < until, Click.is_bot.is_(False))
+    db.session.execute(insert(LibraryItemVisitorToday.__table__).from_select(
+        ["item_id", "visitor_key"], select(Click.item_id, Click.visitor_key).where(counted).distinct()))
+    db.session.execute(insert(LibraryDepartmentVisitorToday.__table__).from_select(
+        ["department_id", "visitor_key"],
+        select(_sharer_department(), Click.visitor_key).where(counted).distinct()))
+
+
+def _add_into(model, key: tuple[str, ...], measures: tuple[str, ...], rows) -> None:
+    """Insert `rows` (key + measures columns), or add their measures to the row with the same key."""
+    table = model.__table__
+    statement = _insert()(table).from_select([*key, *measures], rows)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=list(key), set_={m: table.c[m] + statement.excluded[m] for m in measures}))
+
+
+def _add_days_to_periods(first: date, sign: int) -> None:
+    """Add (1) or take away (-1) the day rows from `first` on to the totals of every period."""
+    items = (select(LibraryItemDay.item_id, *(sign * func.sum(getattr(LibraryItemDay, m)) for m in ITEM_MEASURES))
+             .where(LibraryItemDay.day >= first).group_by(LibraryItemDay.item_id).subquery())
+    day = LibraryDepartmentDay
+    departments = (select(day.department_id, sign * func.sum(day.shares), sign * func.sum(day.clicks),
+                          sign * func.sum(day.visitors))
+                   .where(day.day >= first).group_by(day.department_id).subquery())
+    for period in (*ROLLUP_PERIODS, ALL_TIME):
+        # WHERE true: SQLite reads INSERT … SELECT … ON CONFLICT only with a WHERE clause in the SELECT.
+        _add_into(LibraryItemPeriod, ("period", "item_id"), ITEM_MEASURES,
+                  select(literal(period), *items.c).where(true()))
+        _add_into(LibraryDepartmentPeriod, ("period", "department_id"), DEPARTMENT_MEASURES,
+                  select(literal(period), *departments.c).where(true()))
+
+
+def _add_new_sharers(previous: datetime, until: datetime, today: date) -> None:
+    """Add to each period's sharers the people sharing between `previous` and `until` who had not shared
+    in the period before `previous` (per item, and at all for departments)."""
+    shared = and_(ShareEvent.created_at >= previous, ShareEvent.created_at < until)
+    for period in (*ROLLUP_PERIODS, ALL_TIME):
+        summarised = (_period_start(period, today) if period else None, previous)
+        items = (select(ShareEvent.item_id, func.count(distinct(ShareEvent.user_id)))
+                 .where(shared, _not_shared_before(summarised, per_item=True)).group_by(ShareEvent.item_id)
+                 .subquery())
+        _add_into(LibraryItemPeriod, ("period", "item_id"), ("sharers",),
+                  select(literal(period), *items.c).where(true()))
+        departments = (select(_department(), func.count(distinct(ShareEvent.user_id)))
+                       .select_from(ShareEvent).join(User, User.id == ShareEvent.user_id)
+                       .where(shared, _not_shared_before(summarised, per_item=False)).group_by(_department())
+                       .subquery())
+        _add_into(LibraryDepartmentPeriod, ("period", "department_id"), ("sharers",),
+                  select(literal(period), *departments.c).where(true()))
+
+
+def _rollup_periods(today: date, until: datetime) -> None:
+    """Each period's totals over its days ending `today`, up to `until`, sharers counted once per period."""
     db.session.execute(delete(LibraryItemPeriod))
     db.session.execute(delete(LibraryDepartmentPeriod))
-    end = _day_start(until)
     for period in (*ROLLUP_PERIODS, ALL_TIME):
-        first = until - timedelta(days=period - 1) if period else None
+        first = today - timedelta(days=period - 1) if period else None
         item_days = select(LibraryItemDay.item_id, *(getattr(LibraryItemDay, m) for m in ITEM_MEASURES),
-                           *_zeros(1)).where(LibraryItemDay.day < until)
+                           *_zeros(1))
         department_days = select(LibraryDepartmentDay.department_id, LibraryDepartmentDay.shares, *_zeros(1),
-                                 LibraryDepartmentDay.clicks, LibraryDepartmentDay.visitors
-                                 ).where(LibraryDepartmentDay.day < until)
-        shared = ShareEvent.created_at < end
+                                 LibraryDepartmentDay.clicks, LibraryDepartmentDay.visitors)
+        shared = ShareEvent.created_at < until
         if first is not None:
             item_days = item_days.where(LibraryItemDay.day >= first)
             department_days = department_days.where(LibraryDepartmentDay.day >= first)
@@ -1104,47 +1208,64 @@ def _rollup_periods(until: date) -> None:
                               .select_from(ShareEvent).join(User, User.id == ShareEvent.user_id)
                               .where(shared).group_by(_department()))
         departments = _summed([department_days, department_sharers], "department_id",
-                              ("shares", "sharers", "clicks", "visitors")).subquery()
+                              DEPARTMENT_PERIOD_MEASURES).subquery()
         db.session.execute(insert(LibraryDepartmentPeriod.__table__).from_select(
-            ["period", "department_id", "shares", "sharers", "clicks", "visitors"],
-            select(literal(period), *departments.c)))
+            ["period", "department_id", *DEPARTMENT_PERIOD_MEASURES], select(literal(period), *departments.c)))
+
+
+def _not_shared_before(summarised: tuple, per_item: bool):
+    """The share's sharer has no share between `summarised` (start or None, end) (of the same item)."""
+    start, end = summarised
+    earlier = aliased(ShareEvent)
+    before = [earlier.user_id == ShareEvent.user_id, earlier.created_at < end]
+    if start is not None:
+        before.append(earlier.created_at >= start)
+    if per_item:
+        before.append(earlier.item_id == ShareEvent.item_id)
+    # A scalar subquery, not NOT EXISTS: PostgreSQL probes the index per raw share (a handful)
+    # instead of hashing every share of the period.
+    return select(func.count()).where(*before).scalar_subquery() == 0
 
 
 @dataclass(frozen=True)
 class _Window:
-    """How a period splits into summarised days and raw rows (see the comment above `ROLLUP_PERIODS`)."""
+    """How a period splits into summarised rows and raw rows (see the comment above `ROLLUP_PERIODS`)."""
 
     period: int | None             # the summary to read, or None for raw rows only
     shares_raw: object             # conditions on ShareEvent for the raw part
     clicks_raw: object             # conditions on Click for the raw part
-    adjust: tuple | None           # (first, last day excluded, first day the summary covers): days to add/subtract
-    summarised: tuple | None       # (start, end) of the summarised days, for "shared before?" checks
+    dropped: tuple | None          # (first, last) days the summary holds and the period no longer does
+    summarised: tuple | None       # (start or None, end) of the summarised shares; None: sharers from raw
     shares_all: object             # conditions on ShareEvent for the whole period (sharers without a summary)
 
 
-def _window(days: int | None, now: datetime, rolled_until: date | None) -> _Window:
-    since = now - timedelta(days=days) if days else None
+def _window(days: int | None, now: datetime, rolled_until: datetime | None, period_day: date | None) -> _Window:
     today = now.astimezone(UTC).date()
-    if days and days not in ROLLUP_PERIODS:
-        rolled_until = None
-    first_full = None
-    everything = ShareEvent.created_at >= since if since is not None else true()
-    if since is not None:
-        first_full = since.date() if since == _day_start(since.date()) else since.date() + timedelta(days=1)
-    if rolled_until is None or rolled_until > today or (first_full is not None and first_full >= rolled_until):
-        shares = ShareEvent.created_at >= since if since is not None else true()
-        clicks = Click.occurred_at >= since if since is not None else true()
-        return _Window(None, shares, clicks, None, None, everything)
-    tail = _day_start(rolled_until)
-    if since is None:
-        return _Window(ALL_TIME, ShareEvent.created_at >= tail, Click.occurred_at >= tail, None, (None, tail),
+    start = _period_start(days, today) if days else None
+    everything = ShareEvent.created_at >= start if start is not None else true()
+    if (rolled_until is None or period_day is None or rolled_until > now or period_day > today
+            or (days and days not in ROLLUP_PERIODS) or (start is not None and rolled_until <= start)):
+        return _Window(None, everything, Click.occurred_at >= start if start is not None else true(), None, None,
                        everything)
-    head_end = _day_start(first_full)
-    shares = or_(and_(ShareEvent.created_at >= since, ShareEvent.created_at < head_end), ShareEvent.created_at >= tail)
-    clicks = or_(and_(Click.occurred_at >= since, Click.occurred_at < head_end), Click.occurred_at >= tail)
-    covered = rolled_until - timedelta(days=days - 1)
-    adjust = None if covered == first_full else (min(covered, first_full), max(covered, first_full), covered)
-    return _Window(days, shares, clicks, adjust, None if adjust else (head_end, tail), everything)
+    shares, clicks = ShareEvent.created_at >= rolled_until, Click.occurred_at >= rolled_until
+    if start is None:
+        return _Window(ALL_TIME, shares, clicks, None, (None, rolled_until), everything)
+    if period_day == today:
+        return _Window(days, shares, clicks, None, (start, rolled_until), everything)
+    dropped = (period_day - timedelta(days=days - 1), today - timedelta(days=days))
+    return _Window(days, shares, clicks, dropped, None, everything)
+
+
+def _sharer_condition(window: _Window, per_item: bool):
+    """Share events whose sharer the period summary has not counted yet (all of them without a summary)."""
+    if window.summarised is None:
+        return window.shares_all
+    return and_(window.shares_raw, _not_shared_before(window.summarised, per_item))
+
+
+def _state():
+    return db.session.execute(select(LibraryRollupState.rolled_until, LibraryRollupState.period_day,
+                                     LibraryRollupState.refreshed_at).where(LibraryRollupState.id == 1)).first()
 
 
 @dataclass
@@ -1190,39 +1311,42 @@ class AnalyticsPage:
 
 def analytics(days: int | None, page: int = 1, per_page: int | None = ANALYTICS_PER_PAGE,
               now: datetime | None = None) -> AnalyticsPage:
-    """The items of the analytics page for the last `days` (None: all time), most clicked first.
+    """The items of the analytics page for the last `days` whole UTC days up to now (None: all time), most
+    clicked first.
 
     Published and archived items are listed, and any other item with shares or clicks in the period.
-    Three statements whatever the data: the summary state, the page of items with the totals (window
+    Two statements whatever the data: the summary state, and the page of items with the totals (window
     functions over the same rows), nothing per row. `per_page=None` returns every item (the CSV).
     """
     now = now or utcnow()
-    state = db.session.execute(select(LibraryRollupState.rolled_until, LibraryRollupState.refreshed_at)
-                               .where(LibraryRollupState.id == 1)).first()
-    window = _window(days, now, state.rolled_until if state else None)
-    parts = _item_figures(window.shares_raw, window.clicks_raw, sharers=True)
-    if window.period is not None:
-        summary = LibraryItemPeriod
-        parts.append(select(summary.item_id, *(getattr(summary, m) for m in ITEM_MEASURES),
-                            summary.sharers if window.adjust is None else _zeros(1)[0])
-                     .where(summary.period == window.period))
-    if window.adjust is not None:
-        low, high, covered = window.adjust
-        sign = case((LibraryItemDay.day < covered, 1), else_=-1)
-        parts.append(select(LibraryItemDay.item_id, *(sign * getattr(LibraryItemDay, m) for m in ITEM_MEASURES),
-                            *_zeros(1)).where(LibraryItemDay.day >= low, LibraryItemDay.day < high))
+    state = _state()
+    window = _window(days, now, *((state.rolled_until, state.period_day) if state else (None, None)))
+    # The summary (a row per item) is joined as it is; only the few raw rows are grouped.
+    parts = _item_figures(window.shares_raw, window.clicks_raw, sharers=True, skip_counted=window.period is not None)
+    if window.dropped is not None:
+        day = LibraryItemDay
+        parts.append(select(day.item_id, *(-getattr(day, m) for m in ITEM_MEASURES), *_zeros(1))
+                     .where(day.day >= window.dropped[0], day.day <= window.dropped[1]))
     parts.append(select(ShareEvent.item_id, *_zeros(len(ITEM_MEASURES)), func.count(distinct(ShareEvent.user_id)))
                  .where(_sharer_condition(window, per_item=True)).group_by(ShareEvent.item_id))
-    figures = _summed(parts, "item_id", (*ITEM_MEASURES, "sharers"), ("shares", "clicks", "bots")).subquery()
-    measures = [func.coalesce(figures.c[m], 0).label(m) for m in (*ITEM_MEASURES, "sharers")]
-    everything = {m: func.sum(func.coalesce(figures.c[m], 0)).over().label(f"total_{m}")
+    raw = _summed(parts, "item_id", (*ITEM_MEASURES, "sharers")).subquery()
+    values = {m: func.coalesce(raw.c[m], 0) for m in (*ITEM_MEASURES, "sharers")}
+    query = select(ContentItem.id, ContentItem.title, ContentItem.slug, ContentItem.status)
+    if window.period is not None:
+        summary = LibraryItemPeriod
+        summarised = (select(summary.item_id, *(getattr(summary, m).label(m) for m in ITEM_MEASURES),
+                             (summary.sharers if window.dropped is None else literal_column("0")).label("sharers"))
+                      .where(summary.period == window.period).subquery())
+        values = {m: v + func.coalesce(summarised.c[m], 0) for m, v in values.items()}
+        query = query.outerjoin(summarised, summarised.c.item_id == ContentItem.id)
+    everything = {m: func.sum(values[m]).over().label(f"total_{m}")
                   for m in ("shares", "personalised", "clicks", "bots", "visitors")}
-    query = (select(ContentItem.id, ContentItem.title, ContentItem.slug, ContentItem.status, *measures,
-                    func.count().over().label("total_count"), *everything.values())
-             .outerjoin(figures, figures.c.item_id == ContentItem.id)
-             .where(or_(ContentItem.status.in_((PUBLISHED, ARCHIVED)), figures.c.item_id.is_not(None)))
-             .order_by(func.coalesce(figures.c.clicks, 0).desc(), func.coalesce(figures.c.shares, 0).desc(),
-                       func.lower(ContentItem.title), ContentItem.id))
+    query = (query.add_columns(*(v.label(m) for m, v in values.items()), func.count().over().label("total_count"),
+                               *everything.values())
+             .outerjoin(raw, raw.c.item_id == ContentItem.id)
+             .where(or_(ContentItem.status.in_((PUBLISHED, ARCHIVED)),
+                        values["shares"] > 0, values["clicks"] > 0, values["bots"] > 0))
+             .order_by(values["clicks"].desc(), values["shares"].desc(), func.lower(ContentItem.title), ContentItem.id))
     page = max(1, page)
     if per_page:
         query = query.limit(per_page).offset((page - 1) * per_page)
@@ -1243,45 +1367,27 @@ def analytics(days: int | None, page: int = 1, per_page: int | None = ANALYTICS_
                          state.refreshed_at if state else None)
 
 
-def _sharer_condition(window: _Window, per_item: bool):
-    """Share events whose sharer the period summary has not counted yet (all of them without a summary)."""
-    if window.summarised is None:
-        return window.shares_all
-    start, end = window.summarised
-    earlier = aliased(ShareEvent)
-    before = [earlier.user_id == ShareEvent.user_id, earlier.created_at < end]
-    if start is not None:
-        before.append(earlier.created_at >= start)
-    if per_item:
-        before.append(earlier.item_id == ShareEvent.item_id)
-    # A scalar subquery, not NOT EXISTS: PostgreSQL probes the index per raw share (a few hundred)
-    # instead of hashing every share of the period.
-    return and_(window.shares_raw, select(func.count()).where(*before).scalar_subquery() == 0)
-
-
 def department_stats(days: int | None, now: datetime | None = None) -> list[dict]:
     """Shares, people sharing, clicks and visitors per sharer's department (one statement), most clicked first."""
     now = now or utcnow()
-    state = db.session.scalar(select(LibraryRollupState.rolled_until).where(LibraryRollupState.id == 1))
-    window = _window(days, now, state)
-    parts = _department_figures(window.shares_raw, window.clicks_raw, sharers=True)
+    state = _state()
+    window = _window(days, now, *((state.rolled_until, state.period_day) if state else (None, None)))
+    parts = _department_figures(window.shares_raw, window.clicks_raw, sharers=True,
+                                skip_counted=window.period is not None)
     if window.period is not None:
         summary = LibraryDepartmentPeriod
         parts.append(select(summary.department_id, summary.shares,
-                            summary.sharers if window.adjust is None else _zeros(1)[0], summary.clicks,
+                            summary.sharers if window.dropped is None else _zeros(1)[0], summary.clicks,
                             summary.visitors).where(summary.period == window.period))
-    if window.adjust is not None:
-        low, high, covered = window.adjust
-        sign = case((LibraryDepartmentDay.day < covered, 1), else_=-1)
+    if window.dropped is not None:
         day = LibraryDepartmentDay
-        parts.append(select(day.department_id, sign * day.shares, *_zeros(1), sign * day.clicks,
-                            sign * day.visitors).where(day.day >= low, day.day < high))
+        parts.append(select(day.department_id, -day.shares, *_zeros(1), -day.clicks, -day.visitors)
+                     .where(day.day >= window.dropped[0], day.day <= window.dropped[1]))
     parts.append(select(_department(), *_zeros(1), func.count(distinct(ShareEvent.user_id)), *_zeros(2, first=1))
                  .select_from(ShareEvent).join(User, User.id == ShareEvent.user_id)
                  .where(_sharer_condition(window, per_item=False)).group_by(_department()))
-    figures = _summed(parts, "department_id", ("shares", "sharers", "clicks", "visitors"),
-                      ("shares", "clicks")).subquery()
-    query = (select(Department.name, *(figures.c[m] for m in ("shares", "sharers", "clicks", "visitors")))
+    figures = _summed(parts, "department_id", DEPARTMENT_PERIOD_MEASURES, ("shares", "clicks")).subquery()
+    query = (select(Department.name, *(figures.c[m] for m in DEPARTMENT_PERIOD_MEASURES))
              .select_from(figures).outerjoin(Department, Department.id == figures.c.department_id))
     result = [{"department": name or str(_l("No department")), "shares": shares_, "sharers": sharers,
                "clicks": clicks_, "visitors": visitors}
