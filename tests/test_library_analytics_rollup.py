@@ -19,6 +19,7 @@ from sqlalchemy import distinct, func, insert, select
 
 from app.library import services
 from app.library.models import ARCHIVED, DRAFT, NETWORKS, PUBLISHED, Click, ShareEvent, ShareLink
+from app.library.services import ROLLUP_SETTLE
 from app.people.models import Department, User
 from tests.factories import DepartmentFactory, UserFactory
 from tests.library_factories import ContentItemFactory
@@ -227,6 +228,7 @@ def test_the_first_runs_after_midnight_keep_figures_exact(history):
     _data(history, NOW, evening + timedelta(minutes=15), seed=10, clicks=120, shares=20)
     services.rollup(now=evening)
     _assert_same(evening + timedelta(minutes=1))
+    _assert_same(evening + timedelta(minutes=2, seconds=10))             # after midnight, before the next run
     services.rollup(now=evening + timedelta(minutes=2, seconds=30))       # 00:00:30: snapshot ends at 23:59
     state = history.session.get(LibraryRollupState, 1)
     assert state.period_day == NOW.date() + timedelta(days=1) and state.rolled_until.date() == NOW.date()
@@ -271,3 +273,23 @@ def test_the_rollup_command_is_idempotent(app, history):
     again = runner.invoke(args=["library", "rollup"])
     assert again.exit_code == 0 and "0 closed day(s)" in again.output
     _assert_same(NOW)
+
+
+def test_a_summary_from_before_the_upgrade_is_read_and_completed_by_the_next_run(history):
+    """The upgrade keeps the old state (complete until a midnight; 30, 90, 365 days and all time)."""
+    from sqlalchemy import delete, update
+
+    from app.library.models import LibraryDepartmentPeriod, LibraryItemPeriod, LibraryRollupState
+
+    midnight = datetime.combine(NOW.date(), time(), UTC)
+    services.rollup(now=midnight + ROLLUP_SETTLE)
+    for table in (LibraryItemPeriod, LibraryDepartmentPeriod):
+        history.session.execute(delete(table).where(table.period.in_((29, 89, 364))))
+    history.session.execute(update(LibraryRollupState).values(rolled_until=midnight, periods="30,90,365,0"))
+    history.session.commit()
+    _assert_same(NOW)
+    _assert_same(NOW + timedelta(days=1))      # a day later: the shorter periods are not there yet
+    services.rollup(now=NOW)
+    assert history.session.get(LibraryRollupState, 1).periods == "30,90,365,29,89,364,0"
+    _assert_same(NOW)
+    assert _rebuilt_equals_stepwise(history, NOW)

@@ -196,13 +196,15 @@ class LibraryPreference(Base):
 
 class LibraryRollupState(Base):
     """A single row (id 1): the moment before which every click and share is summarised, the UTC day the
-    period summaries end on (the run's today), and when the job last ran."""
+    period summaries end on (the run's today), which periods they hold ("30,90,…,0") and when the job
+    last ran."""
 
     __tablename__ = "library_rollup_state"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rolled_until: Mapped[datetime | None]
     period_day: Mapped[date | None]
+    periods: Mapped[str | None] = mapped_column(String(60))
     refreshed_at: Mapped[datetime | None]
 
 

@@ -957,12 +957,17 @@ def items_by_id(ids) -> dict[int, ContentItem]:
 # `rolled_until` who have no share in the summarised part. Department figures group by the sharer's
 # department: the current one for the latest clicks, the one at the time of the rollup for the rest.
 #
-# When the summary ends on an earlier day than the page's today (the job lags, or has not run since
-# midnight), the page takes away the days that left the period and counts sharers from the raw shares;
-# a summary that ends before the period starts is not used. The figures are exact either way.
+# Between midnight and the first run after it, the summary ends yesterday: the page reads the period one
+# day shorter (kept for that) and today from the click log. When the job lags by more than that, the
+# page takes away the days that left the period and counts sharers from the raw shares; a summary that
+# ends before the period starts is not used. The figures are exact either way.
 
 ROLLUP_PERIODS = (30, 90, 365)
 ALL_TIME = 0
+# Each period also one day shorter: after midnight and before the next run, the last 30 days are the 29
+# summarised days ending yesterday, and today from the click log.
+SUMMARY_PERIODS = (*ROLLUP_PERIODS, *(days - 1 for days in ROLLUP_PERIODS), ALL_TIME)
+_HELD = ",".join(map(str, SUMMARY_PERIODS))
 ROLLUP_SETTLE = timedelta(minutes=1)
 SHARE_MEASURES = ("shares", "personalised", *(f"shares_{n}" for n in NETWORKS))
 ITEM_MEASURES = (*SHARE_MEASURES, "clicks", "bots", "visitors")
@@ -1087,9 +1092,10 @@ def rollup(now: datetime | None = None, rebuild: bool = False) -> dict:
         first = min([o.astimezone(UTC).date() for o in oldest if o is not None] + [until.date()])
     else:
         first = min(previous.date(), until.date())
-    # Every period ends today and is at least 30 days long, so it holds each day from `first` on.
+    # Every period ends today and is at least 29 days long, so it holds each day from `first` on.
     incremental = (previous is not None and state.period_day == today and previous <= until
-                   and first > today - timedelta(days=min(ROLLUP_PERIODS)))
+                   and state.periods == _HELD
+                   and first > today - timedelta(days=min(SUMMARY_PERIODS[:-1])))
     if incremental:
         _add_days_to_periods(first, -1)
     db.session.execute(delete(LibraryItemDay).where(LibraryItemDay.day >= first))
@@ -1104,7 +1110,7 @@ def rollup(now: datetime | None = None, rebuild: bool = False) -> dict:
     else:
         _rollup_periods(today, until)
     _rollup_visitors(until)
-    state.rolled_until, state.period_day, state.refreshed_at = until, today, now
+    state.rolled_until, state.period_day, state.periods, state.refreshed_at = until, today, _HELD, now
     db.session.commit()
     return {"days": (until.date() - first).days, "rolled_until": until}
 
@@ -1156,7 +1162,7 @@ def _add_days_to_periods(first: date, sign: int) -> None:
     departments = (select(day.department_id, sign * func.sum(day.shares), sign * func.sum(day.clicks),
                           sign * func.sum(day.visitors))
                    .where(day.day >= first).group_by(day.department_id).subquery())
-    for period in (*ROLLUP_PERIODS, ALL_TIME):
+    for period in SUMMARY_PERIODS:
         # WHERE true: SQLite reads INSERT … SELECT … ON CONFLICT only with a WHERE clause in the SELECT.
         _add_into(LibraryItemPeriod, ("period", "item_id"), ITEM_MEASURES,
                   select(literal(period), *items.c).where(true()))
@@ -1168,7 +1174,7 @@ def _add_new_sharers(previous: datetime, until: datetime, today: date) -> None:
     """Add to each period's sharers the people sharing between `previous` and `until` who had not shared
     in the period before `previous` (per item, and at all for departments)."""
     shared = and_(ShareEvent.created_at >= previous, ShareEvent.created_at < until)
-    for period in (*ROLLUP_PERIODS, ALL_TIME):
+    for period in SUMMARY_PERIODS:
         summarised = (_period_start(period, today) if period else None, previous)
         items = (select(ShareEvent.item_id, func.count(distinct(ShareEvent.user_id)))
                  .where(shared, _not_shared_before(summarised, per_item=True)).group_by(ShareEvent.item_id)
@@ -1187,7 +1193,7 @@ def _rollup_periods(today: date, until: datetime) -> None:
     """Each period's totals over its days ending `today`, up to `until`, sharers counted once per period."""
     db.session.execute(delete(LibraryItemPeriod))
     db.session.execute(delete(LibraryDepartmentPeriod))
-    for period in (*ROLLUP_PERIODS, ALL_TIME):
+    for period in SUMMARY_PERIODS:
         first = today - timedelta(days=period - 1) if period else None
         item_days = select(LibraryItemDay.item_id, *(getattr(LibraryItemDay, m) for m in ITEM_MEASURES),
                            *_zeros(1))
@@ -1239,19 +1245,22 @@ class _Window:
     shares_all: object             # conditions on ShareEvent for the whole period (sharers without a summary)
 
 
-def _window(days: int | None, now: datetime, rolled_until: datetime | None, period_day: date | None) -> _Window:
+def _window(days: int | None, now: datetime, state) -> _Window:
     today = now.astimezone(UTC).date()
     start = _period_start(days, today) if days else None
     everything = ShareEvent.created_at >= start if start is not None else true()
+    rolled_until, period_day = (state.rolled_until, state.period_day) if state else (None, None)
+    held = {int(p) for p in (state.periods or "").split(",") if p} if state else set()
     if (rolled_until is None or period_day is None or rolled_until > now or period_day > today
-            or (days and days not in ROLLUP_PERIODS) or (start is not None and rolled_until <= start)):
+            or (days or ALL_TIME) not in held or (start is not None and rolled_until <= start)):
         return _Window(None, everything, Click.occurred_at >= start if start is not None else true(), None, None,
                        everything)
     shares, clicks = ShareEvent.created_at >= rolled_until, Click.occurred_at >= rolled_until
     if start is None:
         return _Window(ALL_TIME, shares, clicks, None, (None, rolled_until), everything)
-    if period_day == today:
-        return _Window(days, shares, clicks, None, (start, rolled_until), everything)
+    summarised = days - (today - period_day).days     # this period's days up to period_day, if held
+    if summarised > 0 and summarised in held:
+        return _Window(summarised, shares, clicks, None, (start, rolled_until), everything)
     dropped = (period_day - timedelta(days=days - 1), today - timedelta(days=days))
     return _Window(days, shares, clicks, dropped, None, everything)
 
@@ -1265,6 +1274,7 @@ def _sharer_condition(window: _Window, per_item: bool):
 
 def _state():
     return db.session.execute(select(LibraryRollupState.rolled_until, LibraryRollupState.period_day,
+                                     LibraryRollupState.periods,
                                      LibraryRollupState.refreshed_at).where(LibraryRollupState.id == 1)).first()
 
 
@@ -1320,7 +1330,7 @@ def analytics(days: int | None, page: int = 1, per_page: int | None = ANALYTICS_
     """
     now = now or utcnow()
     state = _state()
-    window = _window(days, now, *((state.rolled_until, state.period_day) if state else (None, None)))
+    window = _window(days, now, state)
     # The summary (a row per item) is joined as it is; only the few raw rows are grouped.
     parts = _item_figures(window.shares_raw, window.clicks_raw, sharers=True, skip_counted=window.period is not None)
     if window.dropped is not None:
@@ -1371,7 +1381,7 @@ def department_stats(days: int | None, now: datetime | None = None) -> list[dict
     """Shares, people sharing, clicks and visitors per sharer's department (one statement), most clicked first."""
     now = now or utcnow()
     state = _state()
-    window = _window(days, now, *((state.rolled_until, state.period_day) if state else (None, None)))
+    window = _window(days, now, state)
     parts = _department_figures(window.shares_raw, window.clicks_raw, sharers=True,
                                 skip_counted=window.period is not None)
     if window.period is not None:

@@ -5,8 +5,9 @@ Revises: 0007
 Create Date: 2026-11-22
 
 The rollup state's `rolled_until` becomes a moment (today is summarised up to a minute before each
-run) and `period_day` the UTC day the period summaries end on. A state that was complete until a
-midnight is the same state in the new terms: everything before that midnight, periods ending that day.
+run), `period_day` the UTC day the period summaries end on and `periods` the periods they hold. A
+state that was complete until a midnight is the same state in the new terms: everything before that
+midnight, periods of 30, 90 and 365 days and all time ending that day (the next run adds the others).
 Two side tables hold the visitor keys already counted on the last summarised day, written by the
 rollup only.
 
@@ -27,7 +28,9 @@ def upgrade():
     with op.batch_alter_table('library_rollup_state', schema=None) as batch_op:
         batch_op.add_column(sa.Column('period_day', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('rolled_until_at', sa.DateTime(timezone=True), nullable=True))
-    op.execute("UPDATE library_rollup_state SET period_day = rolled_until")
+        batch_op.add_column(sa.Column('periods', sa.String(length=60), nullable=True))
+    op.execute("UPDATE library_rollup_state SET period_day = rolled_until, periods = '30,90,365,0' "
+               "WHERE rolled_until IS NOT NULL")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("UPDATE library_rollup_state SET rolled_until_at = rolled_until::timestamp AT TIME ZONE 'UTC'")
     else:
@@ -56,6 +59,7 @@ def downgrade():
     op.drop_table('library_item_visitor_today')
     with op.batch_alter_table('library_rollup_state', schema=None) as batch_op:
         batch_op.drop_column('rolled_until')
+        batch_op.drop_column('periods')
         batch_op.drop_column('period_day')
     with op.batch_alter_table('library_rollup_state', schema=None) as batch_op:
         batch_op.add_column(sa.Column('rolled_until', sa.Date(), nullable=True))
