@@ -14,7 +14,7 @@ PEOPLE_ERRORS = {
 }
 
 
-def _fill_choices(form: PersonForm, user: User | None) -> None:
+def _fill_choices(form: PersonForm) -> None:
     form.department_id.choices = services.department_choices(blank=_("No department"))
 
 
@@ -74,7 +74,7 @@ def _save(user: User, form: PersonForm, template: str):
 @role_required(Role.ADMIN)
 def create():
     form = PersonForm()
-    _fill_choices(form, None)
+    _fill_choices(form)
     return _save(User(), form, "people/form.html")
 
 
@@ -93,7 +93,7 @@ def edit(user_id: int):
     if request.method == "GET":
         form.department_id.data = user.department_id or 0
         form.manager_email.data = user.manager.email if user.manager else ""
-    _fill_choices(form, user)
+    _fill_choices(form)
     del form.send_invitation
     return _save(user, form, "people/form.html")
 
